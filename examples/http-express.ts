@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import express, { type Request } from 'express'
+import {
+  apiKeyAuth,
+  byokRoutes,
+  managementRoutes,
+  requireHttps,
+  requireProviderKey,
+  requireScopes,
+} from '../src/http/express.js'
+import { createKeywarden } from '../src/index.js'
+import { memoryStore } from '../src/stores/memory.js'
+import { createVault } from '../src/vault/index.js'
+
+const store = memoryStore()
+const warden = createKeywarden({ store, prefix: 'demo' })
+const vault = createVault({
+  secret: process.env.KEYWARDEN_SECRET ?? randomBytes(32).toString('base64'),
+  store,
+})
+
+// Who is signed in comes from your own auth (session, JWT…); a header stands in for it here.
+const userOf = (req: Request) => req.get('x-user-id') ?? null
+const identify = (req: Request) => ({ userId: userOf(req) })
+
+export const app = express()
+if (process.env.NODE_ENV === 'production') app.use(requireHttps({ trustProxy: true }))
+
+// Your API: every /api route needs a valid key; this one also needs a scope.
+app.use('/api', apiKeyAuth({ warden, onReject: ({ code }) => console.info(`key rejected: ${code}`) }))
+app.get('/api/users', requireScopes('users:read'), (req, res) => {
+  res.json({ users: [], calledBy: req.apiKey?.name })
+})
+
+// Signed-in users manage their own keys; nobody else gets in (closed by default).
+app.use(
+  '/keys',
+  managementRoutes({
+    warden,
+    authorize: (req) => {
+      const user = userOf(req)
+      return user ? { ownerId: user } : null
+    },
+  }),
+)
+
+// Users bring their own OpenAI key; /chat refuses with 428 until they have.
+app.use('/me/provider-keys', byokRoutes({ vault, identify }))
+app.post(
+  '/chat',
+  requireProviderKey('openai', { vault, identify, addKeyUrl: '/settings/keys' }),
+  async (req, res) => {
+    const openaiKey = await vault.for({ userId: userOf(req) }).get('openai')
+    res.json({ reply: `would call OpenAI with ${openaiKey?.slice(0, 4)}…` })
+  },
+)
+
+export const demo = await warden.keys.create({ name: 'demo', scopes: ['users:read'] })
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const port = Number(process.env.PORT ?? 3000)
+  app.listen(port, () => {
+    console.log(`listening on http://localhost:${port}`)
+    console.log(`try: curl -H "X-API-Key: ${demo.key}" http://localhost:${port}/api/users`)
+  })
+}

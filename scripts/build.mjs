@@ -1,0 +1,18 @@
+// Compiles src/ to dist/ and fails when a package.json export points at a file the build did not emit.
+import { execFileSync } from 'node:child_process'
+import { chmodSync, readFileSync, rmSync } from 'node:fs'
+import { missingExports } from './check-exports.mjs'
+
+rmSync('dist', { recursive: true, force: true })
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+})
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'))
+const missing = missingExports(pkg, '.')
+if (missing.length > 0) {
+  console.error(`build: package.json points at files the build did not emit:\n  ${missing.join('\n  ')}`)
+  process.exit(1)
+}
+for (const file of Object.values(pkg.bin ?? {})) chmodSync(file, 0o755)
+console.log(`build: dist/ ready, ${Object.keys(pkg.exports).length} exports checked`)

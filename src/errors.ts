@@ -1,0 +1,64 @@
+export type KeywardenErrorCode =
+  | 'ERR_VALIDATION'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_CONFLICT'
+  | 'ERR_STORE'
+  | 'ERR_CONFIG'
+  | 'ERR_DECRYPT'
+
+export interface KeywardenErrorOptions {
+  cause?: unknown
+}
+
+/** Base of every error keywarden throws. Messages never contain a secret. */
+export class KeywardenError extends Error {
+  readonly code: KeywardenErrorCode
+
+  constructor(code: KeywardenErrorCode, message: string, options?: KeywardenErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/** Bad input to a public function. `field` names what to fix. */
+export class ValidationError extends KeywardenError {
+  readonly field: string | undefined
+  constructor(message: string, options?: KeywardenErrorOptions & { field?: string }) {
+    super('ERR_VALIDATION', message, options)
+    this.field = options?.field
+  }
+}
+
+export class NotFoundError extends KeywardenError {
+  constructor(message: string, options?: KeywardenErrorOptions) {
+    super('ERR_NOT_FOUND', message, options)
+  }
+}
+
+export class ConflictError extends KeywardenError {
+  constructor(message: string, options?: KeywardenErrorOptions) {
+    super('ERR_CONFLICT', message, options)
+  }
+}
+
+/** The backing store failed (unreachable, bad credentials, unexpected engine error). */
+export class StoreError extends KeywardenError {
+  constructor(message: string, options?: KeywardenErrorOptions) {
+    super('ERR_STORE', message, options)
+  }
+}
+
+/** Wrong configuration: a missing driver, a weak secret, an invalid option. */
+export class ConfigError extends KeywardenError {
+  constructor(message: string, options?: KeywardenErrorOptions) {
+    super('ERR_CONFIG', message, options)
+  }
+}
+
+/** A stored secret could not be decrypted: the secret or keyring does not match. Nothing is deleted. */
+export class DecryptError extends KeywardenError {
+  constructor(message: string, options?: KeywardenErrorOptions) {
+    super('ERR_DECRYPT', message, options)
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The key management routes, framework-neutral. Closed by default: a caller is whoever
+ * `authorize` says, or holds a key with the `keywarden:admin` scope; everyone else gets 401.
+ */
+import { ConfigError, ValidationError } from '../errors.js'
+import type { Keywarden } from '../keys/keywarden.js'
+import { validateRateLimits, validateRefill } from '../keys/limits.js'
+import { createScopeChecker } from '../keys/scopes.js'
+import {
+  validateDate,
+  validateMetadata,
+  validateName,
+  validateNonNegativeInt,
+  validateOwnerId,
+} from '../keys/validate.js'
+import type { ApiKeyRecord } from '../stores/types.js'
+import { assertWarden, normalizeAuthOptions, readKey } from './core.js'
+import {
+  CONTENT_TOO_LARGE,
+  forbidden,
+  invalidRequest,
+  jsonReply,
+  NO_CONTENT,
+  NOT_FOUND,
+  type Reply,
+  UNAUTHORIZED,
+  UNAVAILABLE,
+} from './problem.js'
+import {
+  asBodyObject,
+  BODY_NOT_JSON,
+  BODY_TOO_LARGE,
+  collectFieldProblems,
+  defaultOnError,
+  errorReply,
+  type OnError,
+  type Route,
+  type RouteInput,
+} from './routes.js'
+import { recordJson } from './serialize.js'
+
+export const ADMIN_SCOPE = 'keywarden:admin'
+
+/** Who is calling: an admin (every key) or an owner (only its own keys). */
+export type Caller = { admin: true } | { ownerId: string }
+
+export interface ManagementRoutesOptions<Req> {
+  warden: Keywarden
+  /**
+   * Says who the caller is from your own auth (session, JWT, …): `{ admin: true }`, `{ ownerId }`,
+   * or null. Without it, or when it returns null, only a key with `keywarden:admin` gets in.
+   */
+  authorize?: (request: Req) => Caller | null | undefined | Promise<Caller | null | undefined>
+  /** Where an admin key is read from, as in apiKeyAuth. */
+  header?: string
+  bearer?: boolean
+  /** Unexpected failures (store down, authorize threw): logged here, answered with 503. */
+  onError?: OnError
+}
+
+const scopePattern = createScopeChecker()
+const MAX_LIMIT = 1000
+
+const createValidators = {
+  name: (v: unknown) => validateName(v),
+  ownerId: (v: unknown) => validateOwnerId(v),
+  scopes: (v: unknown) => scopePattern.validate(v),
+  metadata: (v: unknown) => validateMetadata(v),
+  expiresAt: (v: unknown) => validateDate(v, 'expiresAt'),
+  remaining: (v: unknown) => v === null || validateNonNegativeInt(v, 'remaining'),
+  refill: (v: unknown) => validateRefill(v),
+  rateLimits: (v: unknown) => validateRateLimits(v),
+}
+const LIMIT_FIELDS = ['remaining', 'refill', 'rateLimits']
+const rollValidators = {
+  expireOldInMs: (v: unknown) => validateNonNegativeInt(v, 'expireOldInMs'),
+}
+
+function callerOf(value: unknown): Caller | null {
+  if (typeof value !== 'object' || value === null) return null
+  const { admin, ownerId } = value as { admin?: unknown; ownerId?: unknown }
+  if (admin === true) return { admin: true }
+  if (typeof ownerId === 'string' && ownerId.length > 0) return { ownerId }
+  return null
+}
+
+/** Non-admins may not raise their own credits or limits. */
+function setsLimits(body: Record<string, unknown>): boolean {
+  return LIMIT_FIELDS.some((field) => body[field] !== undefined)
+}
+const LIMITS_ADMIN_ONLY = 'Only an admin can set credits and rate limits (remaining, refill, rateLimits).'
+
+/** Non-admins may not hand out management rights to themselves. */
+function grantsManagement(scopes: unknown): boolean {
+  return Array.isArray(scopes) && scopes.some((s) => typeof s === 'string' && s.startsWith('keywarden:'))
+}
+
+export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>): Route<Req>[] {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('managementRoutes needs an options object: { warden, authorize? }')
+  }
+  const { warden, authorize, onError = defaultOnError } = options
+  assertWarden(warden, 'managementRoutes')
+  if (authorize !== undefined && typeof authorize !== 'function') {
+    throw new ConfigError(
+      'managementRoutes: authorize must be a function (request) => { ownerId } | { admin: true } | null',
+    )
+  }
+  if (typeof onError !== 'function') throw new ConfigError('managementRoutes: onError must be a function')
+  const { header, bearer } = normalizeAuthOptions(
+    { warden, header: options.header, bearer: options.bearer },
+    'managementRoutes',
+  )
+
+  async function identify(input: RouteInput<Req>): Promise<Caller | null> {
+    if (authorize) {
+      const caller = callerOf(await authorize(input.native))
+      if (caller) return caller
+    }
+    const key = readKey(input.header(header), bearer ? input.authorization() : null)
+    if (key === null) return null
+    const result = await warden.keys.verify(key, { scopes: [ADMIN_SCOPE] })
+    return result.valid ? { admin: true } : null
+  }
+
+  type Handler = (input: RouteInput<Req>, caller: Caller) => Promise<Reply>
+
+  /** Wraps a handler with the caller check and the error mapping. */
+  const guarded =
+    (handler: Handler) =>
+    async (input: RouteInput<Req>): Promise<Reply> => {
+      if (input.body === BODY_TOO_LARGE) return CONTENT_TOO_LARGE
+      let caller: Caller | null
+      try {
+        caller = await identify(input)
+      } catch (error) {
+        onError(error)
+        return UNAVAILABLE
+      }
+      if (!caller) return UNAUTHORIZED
+      try {
+        return await handler(input, caller)
+      } catch (error) {
+        return errorReply(error, onError)
+      }
+    }
+
+  /** The key with that id if the caller may see it; another owner's key is simply not found. */
+  async function visible(input: RouteInput<Req>, caller: Caller): Promise<ApiKeyRecord | null> {
+    const id = input.param('id')
+    if (id.length > 128) return null
+    const record = await warden.keys.get(id)
+    if (!record || ('ownerId' in caller && record.ownerId !== caller.ownerId)) return null
+    return record
+  }
+
+  const create: Handler = async (input, caller) => {
+    const body = asBodyObject(input.body, false)
+    if (!body) return invalidRequest([BODY_NOT_JSON])
+    const problems = collectFieldProblems(body, createValidators, ['name'])
+    if (problems.length > 0) return invalidRequest(problems)
+    const fields = { ...body } as Record<string, any>
+    if ('ownerId' in caller) {
+      if (fields.ownerId !== undefined && fields.ownerId !== caller.ownerId) {
+        return forbidden('You can create keys for yourself only: leave ownerId out or set it to your own id.')
+      }
+      if (grantsManagement(fields.scopes)) return forbidden('Only an admin can grant keywarden:* scopes.')
+      if (setsLimits(fields)) return forbidden(LIMITS_ADMIN_ONLY)
+      fields.ownerId = caller.ownerId
+    }
+    const { key, record } = await warden.keys.create(fields as any)
+    return jsonReply(201, { key, record: recordJson(record) })
+  }
+
+  const list: Handler = async (input, caller) => {
+    const problems = []
+    const rawLimit = input.query('limit')
+    let limit = 50
+    if (rawLimit !== null && rawLimit !== undefined) {
+      limit = /^\d{1,4}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN
+      if (!(limit >= 1 && limit <= MAX_LIMIT))
+        problems.push({ field: 'limit', detail: `limit must be an integer from 1 to ${MAX_LIMIT}` })
+    }
+    const cursor = input.query('cursor') || null
+    if (cursor !== null && cursor.length > 1024)
+      problems.push({ field: 'cursor', detail: 'cursor must be the nextCursor of a previous page' })
+    const ownerQuery = input.query('ownerId') || undefined
+    if (problems.length > 0) return invalidRequest(problems)
+    const ownerId = 'ownerId' in caller ? caller.ownerId : ownerQuery
+    try {
+      const page = await warden.keys.list({ ownerId, limit, cursor })
+      return jsonReply(200, { items: page.items.map(recordJson), nextCursor: page.nextCursor })
+    } catch (error) {
+      // A cursor the store cannot decode is the caller's mistake, whatever field the store named.
+      if (error instanceof ValidationError && cursor !== null) {
+        return invalidRequest([
+          { field: 'cursor', detail: 'cursor must be the nextCursor of a previous page' },
+        ])
+      }
+      throw error
+    }
+  }
+
+  const get: Handler = async (input, caller) => {
+    const record = await visible(input, caller)
+    return record ? jsonReply(200, recordJson(record)) : NOT_FOUND
+  }
+
+  const update: Handler = async (input, caller) => {
+    const body = asBodyObject(input.body, false)
+    if (!body) return invalidRequest([BODY_NOT_JSON])
+    const problems = collectFieldProblems(body, createValidators)
+    if (problems.length > 0) return invalidRequest(problems)
+    if ('ownerId' in caller) {
+      if ('ownerId' in body && body.ownerId !== caller.ownerId) {
+        return forbidden('You cannot give a key to another owner; ask an admin.')
+      }
+      if (grantsManagement(body.scopes)) return forbidden('Only an admin can grant keywarden:* scopes.')
+      if (setsLimits(body)) return forbidden(LIMITS_ADMIN_ONLY)
+    }
+    const record = await visible(input, caller)
+    if (!record) return NOT_FOUND
+    return jsonReply(200, recordJson(await warden.keys.update(record.id, body as any)))
+  }
+
+  const revoke: Handler = async (input, caller) => {
+    const record = await visible(input, caller)
+    if (!record) return NOT_FOUND
+    return jsonReply(200, recordJson(await warden.keys.revoke(record.id)))
+  }
+
+  const roll: Handler = async (input, caller) => {
+    const body = asBodyObject(input.body, true)
+    if (!body) return invalidRequest([BODY_NOT_JSON])
+    const problems = collectFieldProblems(body, rollValidators)
+    if (problems.length > 0) return invalidRequest(problems)
+    const record = await visible(input, caller)
+    if (!record) return NOT_FOUND
+    const rolled = await warden.keys.roll(record.id, body as { expireOldInMs?: number })
+    return jsonReply(201, {
+      key: rolled.key,
+      record: recordJson(rolled.record),
+      previous: recordJson(rolled.previous),
+    })
+  }
+
+  const remove: Handler = async (input, caller) => {
+    const record = await visible(input, caller)
+    if (!record) return NOT_FOUND
+    await warden.keys.delete(record.id)
+    return NO_CONTENT
+  }
+
+  return [
+    { method: 'POST', path: '/', body: true, handle: guarded(create) },
+    { method: 'GET', path: '/', body: false, handle: guarded(list) },
+    { method: 'GET', path: '/:id', body: false, handle: guarded(get) },
+    { method: 'PATCH', path: '/:id', body: true, handle: guarded(update) },
+    { method: 'POST', path: '/:id/revoke', body: false, handle: guarded(revoke) },
+    { method: 'POST', path: '/:id/roll', body: true, handle: guarded(roll) },
+    { method: 'DELETE', path: '/:id', body: false, handle: guarded(remove) },
+  ]
+}

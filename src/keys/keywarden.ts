@@ -1,0 +1,582 @@
+import { ConfigError, NotFoundError, StoreError, ValidationError } from '../errors.js'
+import type {
+  ApiKeyRecord,
+  ConsumeOutcome,
+  KeyPatch,
+  KeyStore,
+  LimitState,
+  Page,
+  RateLimitRule,
+  Refill,
+  StoredKey,
+} from '../stores/types.js'
+import { hasMethods, KEY_STORE_METHODS } from '../stores/types.js'
+import { assertPrefix, createKeyChecker, generateId, generateKey, MAX_KEY_LENGTH } from './format.js'
+import { createKeyHasher } from './hash.js'
+import { createLastUsedTracker, createNoopTracker, type LastUsedOptions } from './last-used.js'
+import { latestRefillBoundary, validateRateLimits, validateRefill } from './limits.js'
+import { createScopeChecker, type ScopeOptions, type ScopeRequirement } from './scopes.js'
+import {
+  assertObject,
+  assertOnlyFields,
+  validateDate,
+  validateMetadata,
+  validateName,
+  validateNonNegativeInt,
+  validateOwnerId,
+} from './validate.js'
+
+export interface KeywardenOptions {
+  store: KeyStore
+  /** Key prefix, `[a-z0-9]{1,24}` with inner `_` allowed. */
+  prefix: string
+  /** With a pepper keys are stored as HMAC-SHA256 instead of SHA-256. Keep it secret and stable. */
+  pepper?: string | Buffer
+  scopes?: ScopeOptions
+  /** Write-behind last-used tracking; false turns it off. */
+  lastUsed?: LastUsedOptions | false
+  /** Clock, injectable for tests. */
+  now?: () => Date
+  /**
+   * Also verify keys imported from systems without keywarden's checksum (records marked `legacy`,
+   * e.g. by importLitestarKeys). Such keys cannot be rejected before the store lookup.
+   */
+  acceptLegacy?: boolean
+  /**
+   * When the counter store fails for a key with limits: 'deny' (default) fails closed with a
+   * StoreError (HTTP 503); 'allow' lets the request through, reported as `limiterError: true`.
+   */
+  onLimiterError?: 'deny' | 'allow'
+  /** Called with errors of background work (last-used flushes). Default: console.warn of the message. */
+  onError?: (error: unknown) => void
+}
+
+export interface LimitSettings {
+  /** Credits left; null (the default) = unlimited. */
+  remaining?: number | null
+  /** Sets `remaining` to `amount` at each interval; needs `remaining`. */
+  refill?: Refill | null
+  rateLimits?: RateLimitRule[]
+}
+
+export interface CreateKeyInput extends LimitSettings {
+  name: string
+  ownerId?: string | null
+  scopes?: string[]
+  metadata?: Record<string, unknown>
+  expiresAt?: Date | string | number | null
+}
+
+export interface UpdateKeyInput extends LimitSettings {
+  name?: string
+  ownerId?: string | null
+  scopes?: string[]
+  metadata?: Record<string, unknown>
+  expiresAt?: Date | string | number | null
+}
+
+export interface CreatedKey {
+  /** The plaintext key. Shown once: only its hash is stored. */
+  key: string
+  record: ApiKeyRecord
+}
+
+export type VerifyFailureCode =
+  | 'MALFORMED'
+  | 'NOT_FOUND'
+  | 'EXPIRED'
+  | 'REVOKED'
+  | 'INSUFFICIENT_SCOPES'
+  | 'RATE_LIMITED'
+  | 'USAGE_EXCEEDED'
+
+export interface VerifyValid {
+  valid: true
+  key: ApiKeyRecord
+  /** Credits left after this verification; null = unlimited. */
+  remaining: number | null
+  /** Each rate limit's state after this verification. */
+  limits: LimitState[]
+  /** Only with onLimiterError 'allow': the counters could not be reached, limits were not applied. */
+  limiterError?: true
+}
+
+export interface VerifyRateLimited {
+  valid: false
+  code: 'RATE_LIMITED'
+  key: ApiKeyRecord
+  /** The limit that refused the request. */
+  name: string
+  limit: number
+  remaining: number
+  /** End of the current window. */
+  reset: Date
+  retryAfterMs: number
+  limits: LimitState[]
+}
+
+export type VerifyResult =
+  | VerifyValid
+  | VerifyRateLimited
+  | {
+      valid: false
+      code: Exclude<VerifyFailureCode, 'RATE_LIMITED'>
+      key?: ApiKeyRecord
+      missingScopes?: string[]
+      /** With USAGE_EXCEEDED: the credits left (less than the cost). */
+      remaining?: number
+    }
+
+export interface VerifyOptions {
+  scopes?: string[]
+  requirement?: ScopeRequirement
+  /** Credits this request spends (default 1); 0 checks limits and credits without spending. */
+  cost?: number
+}
+
+export interface ListKeysOptions {
+  ownerId?: string
+  limit?: number
+  cursor?: string | null
+}
+
+export interface RollOptions {
+  /** How long the old key keeps verifying; 0 (the default) ends it at once. */
+  expireOldInMs?: number
+}
+
+export interface Keywarden {
+  readonly prefix: string
+  keys: {
+    create(input: CreateKeyInput): Promise<CreatedKey>
+    verify(key: unknown, options?: VerifyOptions): Promise<VerifyResult>
+    get(id: string): Promise<ApiKeyRecord | null>
+    list(options?: ListKeysOptions): Promise<Page<ApiKeyRecord>>
+    update(id: string, patch: UpdateKeyInput): Promise<ApiKeyRecord>
+    revoke(id: string): Promise<ApiKeyRecord>
+    delete(id: string): Promise<void>
+    roll(id: string, options?: RollOptions): Promise<CreatedKey & { previous: ApiKeyRecord }>
+    /**
+     * The scopes among `required` that `granted` lacks under this warden's wildcard and hierarchy
+     * rules (for 'any': all of them when none is met). Pure: no store call, nothing spent.
+     */
+    missingScopes(
+      granted: readonly string[],
+      required: readonly string[],
+      requirement?: ScopeRequirement,
+    ): string[]
+  }
+  /** Writes pending last-used times now. */
+  flush(): Promise<void>
+  /** Flushes and closes the store. */
+  close(): Promise<void>
+}
+
+const MAX_LIST_LIMIT = 1000
+const MIN_LEGACY_KEY_LENGTH = 16
+const UPDATABLE = [
+  'name',
+  'ownerId',
+  'scopes',
+  'metadata',
+  'expiresAt',
+  'remaining',
+  'refill',
+  'rateLimits',
+] as const
+const UPDATABLE_LIMITS = ['remaining', 'refill', 'rateLimits'] as const
+const CREATABLE = ['name', 'ownerId', 'scopes', 'metadata', 'expiresAt', ...UPDATABLE_LIMITS] as const
+
+const MALFORMED: VerifyResult = Object.freeze({ valid: false, code: 'MALFORMED' })
+const NOT_FOUND: VerifyResult = Object.freeze({ valid: false, code: 'NOT_FOUND' })
+const MALFORMED_PROMISE = Promise.resolve(MALFORMED)
+
+const NO_LIMITS: LimitState[] = Object.freeze([]) as unknown as LimitState[]
+
+// Stores that hand out the same immutable object on every read (memory, the cache tier's local
+// LRU) get their result built once; other stores return fresh objects and just miss.
+const validResults = new WeakMap<StoredKey, VerifyValid>()
+
+/** `{ valid: true }` for a key without limits, built once per immutable stored object. */
+function validResult(stored: StoredKey): VerifyValid {
+  let result = validResults.get(stored)
+  if (result === undefined) {
+    result = { valid: true, key: toRecord(stored), remaining: null, limits: NO_LIMITS }
+    if (Object.isFrozen(stored)) {
+      Object.freeze(result.key)
+      Object.freeze(result)
+      validResults.set(stored, result)
+    }
+  }
+  return result
+}
+
+function hasLimits(stored: StoredKey): boolean {
+  return stored.remaining !== null || stored.rateLimits.length > 0
+}
+
+/** The public view of a stored key: everything but the hash and internal bookkeeping. */
+export function toRecord(stored: StoredKey): ApiKeyRecord {
+  return {
+    id: stored.id,
+    name: stored.name,
+    ownerId: stored.ownerId,
+    prefix: stored.prefix,
+    start: stored.start,
+    scopes: stored.scopes,
+    metadata: stored.metadata,
+    createdAt: stored.createdAt,
+    updatedAt: stored.updatedAt,
+    expiresAt: stored.expiresAt,
+    revokedAt: stored.revokedAt,
+    lastUsedAt: stored.lastUsedAt,
+    remaining: stored.remaining,
+    refill: stored.refill,
+    rateLimits: stored.rateLimits,
+    legacy: stored.legacy,
+  }
+}
+
+function assertStore(store: unknown): asserts store is KeyStore {
+  if (!hasMethods(store, KEY_STORE_METHODS)) {
+    throw new ConfigError(
+      `store must be a KeyStore (memoryStore(), sqlStore(), redisStore(), …) with ${KEY_STORE_METHODS.join(', ')}`,
+    )
+  }
+}
+
+function assertId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.length < 1 || id.length > 128) {
+    throw new ValidationError('id must be a key id string (as returned by create)', { field: 'id' })
+  }
+}
+
+export function createKeywarden(options: KeywardenOptions): Keywarden {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('createKeywarden needs an options object: { store, prefix }')
+  }
+  const {
+    store,
+    prefix,
+    pepper,
+    scopes: scopeOptions,
+    lastUsed = {},
+    now = () => new Date(),
+    acceptLegacy = false,
+    onLimiterError = 'deny',
+  } = options
+  assertStore(store)
+  assertPrefix(prefix)
+  if (
+    pepper !== undefined &&
+    (typeof pepper === 'string' ? pepper.length : ((pepper as Buffer)?.length ?? 0)) < 16
+  ) {
+    throw new ConfigError(
+      'pepper must be a string or Buffer of at least 16 characters (32 random bytes recommended)',
+    )
+  }
+  if (typeof now !== 'function') throw new ConfigError('now must be a function returning a Date')
+  if (onLimiterError !== 'deny' && onLimiterError !== 'allow') {
+    throw new ConfigError("onLimiterError must be 'deny' or 'allow'")
+  }
+  if (lastUsed !== false) {
+    const interval = lastUsed.flushIntervalMs
+    if (interval !== undefined && !(Number.isFinite(interval) && interval >= 10)) {
+      throw new ConfigError('lastUsed.flushIntervalMs must be a number of milliseconds >= 10')
+    }
+  }
+  const onError =
+    options.onError ??
+    ((error: unknown) =>
+      console.warn(`keywarden: background last-used flush failed: ${(error as Error)?.message}`))
+  // Milliseconds since the epoch; Date.now unless a clock is injected (no Date per verification).
+  const clock = options.now ? () => now().getTime() : Date.now
+  const hash = createKeyHasher(pepper)
+  const isWellFormedKey = createKeyChecker(prefix)
+  const scopes = createScopeChecker(scopeOptions)
+  const tracker = lastUsed === false ? createNoopTracker() : createLastUsedTracker(store, lastUsed, onError)
+
+  async function mustGet(id: string): Promise<StoredKey> {
+    assertId(id)
+    const stored = await store.getKeyById(id)
+    if (!stored) throw new NotFoundError(`no key has id "${id}"; list keys to find the right id`)
+    return stored
+  }
+
+  async function mustUpdate(id: string, patch: KeyPatch): Promise<ApiKeyRecord> {
+    const updated = await store.updateKey(id, patch)
+    if (!updated) throw new NotFoundError(`no key has id "${id}"; it may have been deleted`)
+    return toRecord(updated)
+  }
+
+  async function insert(input: Omit<StoredKey, 'id' | 'hash' | 'start' | 'prefix'>): Promise<CreatedKey> {
+    const { key, start } = generateKey(prefix)
+    const stored: StoredKey = { ...input, id: generateId(), hash: hash(key), prefix, start }
+    await store.createKey(stored)
+    return { key, record: toRecord(stored) }
+  }
+
+  function decide(
+    stored: StoredKey | null,
+    digest: string,
+    wellFormed: boolean,
+    options: VerifyOptions | undefined,
+  ): VerifyResult | Promise<VerifyResult> {
+    // The store matched the digest exactly; re-checking it guards against a store that returns the
+    // wrong row. No secret is compared here: the digest is a one-way function of a 256-bit key, and
+    // the store's index look-up is no more constant-time than this check would be.
+    // A key without our checksum may only match a record imported as legacy.
+    if (!stored || stored.hash !== digest || (!wellFormed && !stored.legacy)) return NOT_FOUND
+    if (stored.revokedAt) return { valid: false, code: 'REVOKED', key: toRecord(stored) }
+    const at = clock()
+    if (stored.expiresAt && stored.expiresAt.getTime() <= at)
+      return { valid: false, code: 'EXPIRED', key: toRecord(stored) }
+    const required = options?.scopes
+    if (required && required.length > 0) {
+      const missing = scopes.missing(stored.scopes, required, options.requirement ?? 'all')
+      if (missing.length > 0) {
+        return { valid: false, code: 'INSUFFICIENT_SCOPES', key: toRecord(stored), missingScopes: missing }
+      }
+    }
+    if (!hasLimits(stored)) {
+      tracker.record(stored.id, at)
+      return validResult(stored)
+    }
+    return consume(stored, at, options?.cost ?? 1)
+  }
+
+  async function consume(stored: StoredKey, at: number, cost: number): Promise<VerifyResult> {
+    const refill = stored.refill && latestRefillBoundary(stored.refill, stored.createdAt.getTime(), at)
+    let outcome: ConsumeOutcome
+    try {
+      if (!store.consumeKey) throw new ConfigError('this store does not support usage limits')
+      outcome = await store.consumeKey(stored.id, {
+        cost,
+        now: at,
+        rateLimits: stored.rateLimits,
+        refill: refill && stored.refill ? { at: refill, amount: stored.refill.amount } : null,
+      })
+    } catch (error) {
+      if (onLimiterError === 'allow') {
+        tracker.record(stored.id, at)
+        return {
+          valid: true,
+          key: toRecord(stored),
+          remaining: stored.remaining,
+          limits: [],
+          limiterError: true,
+        }
+      }
+      if (error instanceof StoreError) throw error
+      throw new StoreError(
+        'the usage-limit counters could not be updated; the request was denied (onLimiterError: deny)',
+        {
+          cause: error,
+        },
+      )
+    }
+    const key = toRecord(stored)
+    switch (outcome.status) {
+      case 'ok':
+        tracker.record(stored.id, at)
+        return { valid: true, key, remaining: outcome.remaining, limits: outcome.limits }
+      case 'rate_limited': {
+        const { name, limit, remaining, reset } = outcome.blocked
+        return {
+          valid: false,
+          code: 'RATE_LIMITED',
+          key,
+          name,
+          limit,
+          remaining,
+          reset: new Date(reset),
+          retryAfterMs: outcome.retryAfterMs,
+          limits: outcome.limits,
+        }
+      }
+      case 'usage_exceeded':
+        return { valid: false, code: 'USAGE_EXCEEDED', key, remaining: outcome.remaining }
+      default:
+        return NOT_FOUND
+    }
+  }
+
+  function limitSettings(body: Record<string, unknown>, current?: StoredKey): Partial<KeyPatch> {
+    const patch: Partial<KeyPatch> = {}
+    if ('remaining' in body) {
+      patch.remaining = body.remaining === null ? null : validateNonNegativeInt(body.remaining, 'remaining')
+    }
+    if ('refill' in body) patch.refill = validateRefill(body.refill)
+    if ('rateLimits' in body) patch.rateLimits = validateRateLimits(body.rateLimits)
+    const remaining = 'remaining' in patch ? patch.remaining : (current?.remaining ?? null)
+    const refill = 'refill' in patch ? patch.refill : (current?.refill ?? null)
+    if (refill && remaining === null) {
+      throw new ValidationError('refill needs remaining: set the starting credits too', { field: 'refill' })
+    }
+    const limited = (remaining ?? null) !== null || (patch.rateLimits?.length ?? 0) > 0
+    if (limited && !store.consumeKey) {
+      throw new ConfigError('this store does not implement consumeKey, so keys on it cannot carry limits')
+    }
+    if ('remaining' in patch || 'refill' in patch) patch.lastRefillAt = null
+    return patch
+  }
+
+  const keys: Keywarden['keys'] = {
+    async create(input) {
+      const body = assertObject(input, 'input')
+      assertOnlyFields(body, CREATABLE, 'input')
+      const at = now()
+      const expiresAt = validateDate(body.expiresAt, 'expiresAt')
+      if (expiresAt && expiresAt.getTime() <= at.getTime()) {
+        throw new ValidationError('expiresAt must be in the future', { field: 'expiresAt' })
+      }
+      const limits = limitSettings(body)
+      return insert({
+        name: validateName(body.name),
+        ownerId: validateOwnerId(body.ownerId),
+        scopes: scopes.validate(body.scopes ?? []),
+        metadata: validateMetadata(body.metadata),
+        createdAt: at,
+        updatedAt: at,
+        expiresAt,
+        revokedAt: null,
+        lastUsedAt: null,
+        remaining: limits.remaining ?? null,
+        refill: limits.refill ?? null,
+        rateLimits: limits.rateLimits ?? [],
+        legacy: false,
+        lastRefillAt: null,
+      })
+    },
+
+    verify(key, options) {
+      if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH) return MALFORMED_PROMISE
+      const wellFormed = isWellFormedKey(key)
+      if (!wellFormed && !(acceptLegacy && key.length >= MIN_LEGACY_KEY_LENGTH)) return MALFORMED_PROMISE
+      const cost = options?.cost
+      if (cost !== undefined && !(Number.isSafeInteger(cost) && cost >= 0)) {
+        return Promise.reject(new ValidationError('cost must be a non-negative integer', { field: 'cost' }))
+      }
+      const digest = hash(key)
+      // In-process stores answer synchronously: no promise round trip on the warm path.
+      const peeked = store.peekKeyByHash?.(digest)
+      if (peeked !== undefined) {
+        try {
+          const result = decide(peeked, digest, wellFormed, options)
+          return result instanceof Promise ? result : Promise.resolve(result)
+        } catch (error) {
+          return Promise.reject(error)
+        }
+      }
+      return store.getKeyByHash(digest).then((stored) => decide(stored, digest, wellFormed, options))
+    },
+
+    missingScopes(granted, required, requirement = 'all') {
+      if (!Array.isArray(granted) || !Array.isArray(required)) {
+        throw new ValidationError('missingScopes needs two arrays of scopes', { field: 'scopes' })
+      }
+      if (requirement !== 'all' && requirement !== 'any') {
+        throw new ValidationError("requirement must be 'all' or 'any'", { field: 'requirement' })
+      }
+      return scopes.missing(granted, required, requirement)
+    },
+
+    async get(id) {
+      assertId(id)
+      const stored = await store.getKeyById(id)
+      return stored ? toRecord(stored) : null
+    },
+
+    async list({ ownerId, limit = 50, cursor } = {}) {
+      if (ownerId !== undefined) validateOwnerId(ownerId)
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+        throw new ValidationError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`, { field: 'limit' })
+      }
+      if (cursor !== undefined && cursor !== null && (typeof cursor !== 'string' || cursor.length > 1024)) {
+        throw new ValidationError('cursor must be the nextCursor string of a previous page', {
+          field: 'cursor',
+        })
+      }
+      const page = await store.listKeys({ ownerId, limit, cursor })
+      return { items: page.items.map(toRecord), nextCursor: page.nextCursor }
+    },
+
+    async update(id, input) {
+      assertId(id)
+      const body = assertObject(input, 'patch')
+      assertOnlyFields(body, UPDATABLE, 'patch')
+      const patch: KeyPatch = { updatedAt: now() }
+      if ('name' in body) patch.name = validateName(body.name)
+      if ('ownerId' in body) patch.ownerId = validateOwnerId(body.ownerId)
+      if ('scopes' in body) patch.scopes = scopes.validate(body.scopes)
+      if ('metadata' in body) patch.metadata = validateMetadata(body.metadata)
+      if ('expiresAt' in body) patch.expiresAt = validateDate(body.expiresAt, 'expiresAt')
+      if (UPDATABLE_LIMITS.some((field) => field in body)) {
+        Object.assign(patch, limitSettings(body, (await store.getKeyById(id)) ?? undefined))
+      }
+      return mustUpdate(id, patch)
+    },
+
+    async revoke(id) {
+      const stored = await mustGet(id)
+      if (stored.revokedAt) return toRecord(stored)
+      const at = now()
+      return mustUpdate(id, { revokedAt: at, updatedAt: at })
+    },
+
+    async delete(id) {
+      assertId(id)
+      if (!(await store.deleteKey(id)))
+        throw new NotFoundError(`no key has id "${id}"; it may have been deleted`)
+    },
+
+    async roll(id, { expireOldInMs = 0 } = {}) {
+      const expireIn = validateNonNegativeInt(expireOldInMs, 'expireOldInMs')
+      const old = await mustGet(id)
+      const at = now()
+      if (old.revokedAt) {
+        throw new ValidationError(`key "${id}" is revoked; create a new key instead of rolling it`, {
+          field: 'id',
+        })
+      }
+      if (old.expiresAt && old.expiresAt.getTime() <= at.getTime()) {
+        throw new ValidationError(`key "${id}" has expired; create a new key instead of rolling it`, {
+          field: 'id',
+        })
+      }
+      const created = await insert({
+        name: old.name,
+        ownerId: old.ownerId,
+        scopes: old.scopes,
+        metadata: old.metadata,
+        createdAt: at,
+        updatedAt: at,
+        expiresAt: old.expiresAt,
+        revokedAt: null,
+        lastUsedAt: null,
+        remaining: old.remaining,
+        refill: old.refill,
+        rateLimits: old.rateLimits,
+        legacy: false,
+        lastRefillAt: old.lastRefillAt,
+      })
+      const graceEnd = new Date(at.getTime() + expireIn)
+      const oldEnd = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd
+      const previous = await mustUpdate(id, { expiresAt: oldEnd, updatedAt: at })
+      return { ...created, previous }
+    },
+  }
+
+  return {
+    prefix,
+    keys,
+    flush: () => tracker.flush(),
+    async close() {
+      try {
+        await tracker.close()
+      } finally {
+        await store.close()
+      }
+    },
+  }
+}

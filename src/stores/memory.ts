@@ -1,0 +1,237 @@
+import { ConflictError, ValidationError } from '../errors.js'
+import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
+import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
+import type {
+  KeyStore,
+  ListKeysQuery,
+  Page,
+  PutSecretOptions,
+  ScanQuery,
+  SecretRecord,
+  SecretStore,
+  StoredKey,
+} from './types.js'
+
+export type MemoryStoreOptions = Record<string, never>
+
+export type MemoryStore = KeyStore & SecretStore
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
+}
+
+/** Copies what the caller handed us, so later changes to their objects do not reach the store. */
+function own(key: StoredKey): StoredKey {
+  return deepFreeze({
+    ...key,
+    scopes: [...key.scopes],
+    metadata: structuredClone(key.metadata),
+    refill: key.refill ? { ...key.refill } : null,
+    rateLimits: key.rateLimits.map((rule) => ({ ...rule })),
+    createdAt: new Date(key.createdAt),
+    updatedAt: new Date(key.updatedAt),
+    expiresAt: key.expiresAt && new Date(key.expiresAt),
+    revokedAt: key.revokedAt && new Date(key.revokedAt),
+    lastUsedAt: key.lastUsedAt && new Date(key.lastUsedAt),
+    lastRefillAt: key.lastRefillAt && new Date(key.lastRefillAt),
+  })
+}
+
+const SCAN_SEPARATOR = '\u0000'
+
+/**
+ * In-process store for issued keys and vault secrets. Records are frozen, so reads return them
+ * without copying. Everything is lost when the process ends.
+ */
+export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
+  const byId = new Map<string, StoredKey>()
+  const byHash = new Map<string, StoredKey>()
+  const secrets = new Map<string, Map<string, SecretRecord>>()
+  // Rate-limit counters per key id, then per rule name: the fixed window they belong to.
+  const windows = new Map<string, Map<string, { start: number; previous: number; current: number }>>()
+
+  const countsAt = (id: string, name: string, windowMs: number, now: number): WindowCounts => {
+    const entry = windows.get(id)?.get(name)
+    const start = windowStart(now, windowMs)
+    if (!entry) return { previous: 0, current: 0 }
+    if (entry.start === start) return { previous: entry.previous, current: entry.current }
+    if (entry.start === start - windowMs) return { previous: entry.current, current: 0 }
+    return { previous: 0, current: 0 }
+  }
+
+  const peek = (hash: string): StoredKey | null => byHash.get(hash) ?? null
+  const put = (key: StoredKey) => {
+    byId.set(key.id, key)
+    byHash.set(key.hash, key)
+  }
+
+  const secretCopy = (record: SecretRecord): SecretRecord =>
+    Object.freeze({
+      ...record,
+      createdAt: new Date(record.createdAt),
+      updatedAt: new Date(record.updatedAt),
+      expiresAt: record.expiresAt && new Date(record.expiresAt),
+    })
+
+  return {
+    async createKey(key) {
+      if (byId.has(key.id)) throw new ConflictError(`a key with id "${key.id}" exists already`)
+      if (byHash.has(key.hash)) throw new ConflictError('a key with the same hash exists already')
+      put(own(key))
+    },
+
+    async getKeyByHash(hash) {
+      return peek(hash)
+    },
+
+    peekKeyByHash: peek,
+
+    async getKeyById(id) {
+      return byId.get(id) ?? null
+    },
+
+    async listKeys({ ownerId, limit, cursor }: ListKeysQuery): Promise<Page<StoredKey>> {
+      const after = cursor ? decodeCursor(cursor) : null
+      const matches: StoredKey[] = []
+      for (const key of byId.values()) {
+        if (ownerId !== undefined && key.ownerId !== ownerId) continue
+        if (after && !isAfterCursor(key.createdAt.getTime(), key.id, after)) continue
+        matches.push(key)
+      }
+      matches.sort(
+        (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+      )
+      const items = matches.slice(0, limit)
+      const last = items[items.length - 1]
+      const nextCursor =
+        matches.length > limit && last
+          ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
+          : null
+      return { items, nextCursor }
+    },
+
+    async updateKey(id, patch) {
+      const current = byId.get(id)
+      if (!current) return null
+      const next = own({ ...current, ...patch })
+      put(next)
+      return next
+    },
+
+    async deleteKey(id) {
+      const current = byId.get(id)
+      if (!current) return false
+      byId.delete(id)
+      byHash.delete(current.hash)
+      windows.delete(id)
+      return true
+    },
+
+    async touchKeys(entries) {
+      for (const { id, lastUsedAt } of entries) {
+        const current = byId.get(id)
+        if (current) put(Object.freeze({ ...current, lastUsedAt: new Date(lastUsedAt) }))
+      }
+    },
+
+    // Synchronous from read to write: atomic within the process, which is all a memory store has.
+    async consumeKey(id, request) {
+      const current = byId.get(id)
+      if (!current) return { status: 'not_found' }
+      const counts = request.rateLimits.map((rule) => countsAt(id, rule.name, rule.windowMs, request.now))
+      const decision = decideConsume(request, {
+        remaining: current.remaining,
+        lastRefillAt: current.lastRefillAt?.getTime() ?? null,
+        counts,
+      })
+      if (decision.credits) {
+        const { remaining, lastRefillAt } = decision.credits
+        put(
+          Object.freeze({
+            ...current,
+            remaining,
+            lastRefillAt: lastRefillAt === null ? null : new Date(lastRefillAt),
+          }),
+        )
+      }
+      if (decision.count) {
+        let rules = windows.get(id)
+        if (!rules) {
+          rules = new Map()
+          windows.set(id, rules)
+        }
+        request.rateLimits.forEach((rule, i) => {
+          const { previous, current: count } = counts[i] as WindowCounts
+          rules.set(rule.name, {
+            start: windowStart(request.now, rule.windowMs),
+            previous,
+            current: count + 1,
+          })
+        })
+      }
+      return decision.outcome
+    },
+
+    async putSecret(record, { ifCiphertext }: PutSecretOptions = {}) {
+      let scope = secrets.get(record.scope)
+      if (ifCiphertext !== undefined && scope?.get(record.provider)?.ciphertext !== ifCiphertext) return false
+      if (!scope) {
+        scope = new Map()
+        secrets.set(record.scope, scope)
+      }
+      scope.set(record.provider, secretCopy(record))
+      return true
+    },
+
+    async getSecret(scope, provider) {
+      return secrets.get(scope)?.get(provider) ?? null
+    },
+
+    async listSecrets(scope) {
+      return [...(secrets.get(scope)?.values() ?? [])].sort((a, b) => (a.provider < b.provider ? -1 : 1))
+    },
+
+    async deleteSecret(scope, provider) {
+      const records = secrets.get(scope)
+      const deleted = records?.delete(provider) ?? false
+      if (records?.size === 0) secrets.delete(scope)
+      return deleted
+    },
+
+    async clearSecrets(scope) {
+      const count = secrets.get(scope)?.size ?? 0
+      secrets.delete(scope)
+      return count
+    },
+
+    async scanSecrets({ limit, cursor }: ScanQuery) {
+      let after: string | null = null
+      if (cursor) {
+        after = Buffer.from(cursor, 'base64url').toString()
+        if (!after.includes(SCAN_SEPARATOR)) {
+          throw new ValidationError('cursor is not one this store returned', { field: 'cursor' })
+        }
+      }
+      const all: Array<[string, SecretRecord]> = []
+      for (const [scope, records] of secrets) {
+        for (const [provider, record] of records) {
+          const position = scope + SCAN_SEPARATOR + provider
+          if (after === null || position > after) all.push([position, record])
+        }
+      }
+      all.sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      const page = all.slice(0, limit)
+      const last = page[page.length - 1]
+      return {
+        items: page.map(([, record]) => record),
+        nextCursor: all.length > limit && last ? Buffer.from(last[0]).toString('base64url') : null,
+      }
+    },
+
+    async close() {},
+  }
+}

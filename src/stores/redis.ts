@@ -1,0 +1,100 @@
+import { ConfigError } from '../errors.js'
+import { type KeyCacheTier, redisCacheTier } from './redis/cache-tier.js'
+import { connectUrl, isRedisClient, type RedisClientLike } from './redis/client.js'
+import { redisConsume } from './redis/consume.js'
+import { createHashById, type RedisContext } from './redis/context.js'
+import { redisKeyStore } from './redis/key-store.js'
+import { layout } from './redis/layout.js'
+import { redisSecretStore } from './redis/secret-store.js'
+import type { KeyStore, SecretStore } from './types.js'
+
+export type { CachedLookup, KeyCacheTier } from './redis/cache-tier.js'
+export type { RedisClientLike, RedisPubSubLike } from './redis/client.js'
+
+export interface RedisStoreOptions {
+  /** An ioredis `Redis` or `Cluster` instance. Yours: `close()` leaves it open. */
+  client?: RedisClientLike
+  /** `redis://…` or `rediss://…`; the store opens (and closes) its own ioredis client. */
+  url?: string
+  /** Prefix of every Redis key this store writes. Default `keywarden`. */
+  namespace?: string
+  /**
+   * How long a record stays in Redis after its expiresAt, so verification keeps answering
+   * EXPIRED (not NOT_FOUND) for a while. Default one day.
+   */
+  expiryMarginMs?: number
+  /** Clock for the expiry TTLs, injectable for tests. */
+  now?: () => Date
+}
+
+export type RedisStore = Required<Pick<KeyStore, 'consumeKey'>> &
+  KeyStore &
+  SecretStore &
+  KeyCacheTier & { readonly namespace: string }
+
+/**
+ * Issued keys and vault secrets in Redis (standalone or Cluster), with ioredis. The key layout
+ * is described in ./redis/layout.ts.
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('redisStore needs options: { client } (an ioredis instance) or { url }')
+  }
+  const {
+    client,
+    url,
+    namespace = 'keywarden',
+    expiryMarginMs = 86_400_000,
+    now = () => new Date(),
+  } = options
+  if ((client === undefined) === (url === undefined)) {
+    throw new ConfigError('redisStore needs exactly one of client (an ioredis Redis or Cluster) or url')
+  }
+  if (client !== undefined && !isRedisClient(client)) {
+    throw new ConfigError('client must be an ioredis Redis or Cluster instance (with call and quit)')
+  }
+  if (!(Number.isSafeInteger(expiryMarginMs) && expiryMarginMs >= 0)) {
+    throw new ConfigError('expiryMarginMs must be a non-negative integer of milliseconds')
+  }
+  if (typeof now !== 'function') throw new ConfigError('now must be a function returning a Date')
+
+  let connected: RedisClientLike | undefined = client
+  let connecting: Promise<RedisClientLike> | undefined
+  let closed = false
+  const connect = (): Promise<RedisClientLike> => {
+    connecting ??= connectUrl(url as string).then(
+      (opened) => {
+        connected = opened
+        if (closed) void opened.quit().catch(() => {})
+        return opened
+      },
+      (error) => {
+        connecting = undefined
+        throw error
+      },
+    )
+    return connecting
+  }
+
+  const ctx: RedisContext = {
+    client: () => connected ?? connect(),
+    keys: layout(namespace),
+    ttlFor(expiresAt) {
+      if (expiresAt === null) return ''
+      return String(Math.max(1, expiresAt.getTime() + expiryMarginMs - now().getTime()))
+    },
+    hashById: createHashById(),
+  }
+
+  return {
+    namespace,
+    ...redisKeyStore(ctx),
+    consumeKey: redisConsume(ctx),
+    ...redisSecretStore(ctx),
+    ...redisCacheTier(ctx),
+    async close() {
+      closed = true
+      if (url !== undefined && connected) await connected.quit().catch(() => {})
+    },
+  }
+}

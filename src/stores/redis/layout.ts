@@ -1,0 +1,54 @@
+import { ConfigError } from '../../errors.js'
+
+/**
+ * Redis key layout. Redis Cluster places a key by the part inside its first `{…}` (the hash
+ * tag), and a multi-key command or Lua script must keep all its keys in one slot.
+ *
+ *   <ns>:key:{<hash>}    STRING the record: fixed-width lastUsedAt, remaining, lastRefillAt, then JSON (codec.ts) (tag: key hash)
+ *   <ns>:win:{<hash>}    HASH  rate-limit counts, field <rule>:<window start> (tag: key hash)
+ *   <ns>:gen:{<hash>}    STRING cache-tier generation, bumped by every invalidation (tag: key hash)
+ *   <ns>:id:{<id>}       STRING the key hash, the id -> record pointer          (tag: id)
+ *   <ns>:owner:{<owner>} ZSET  ids of one owner, score createdAt ms            (tag: owner)
+ *   <ns>:all             ZSET  ids of every key, score createdAt ms
+ *   <ns>:secret:{<scope>} HASH provider -> JSON secret record                  (tag: scope)
+ *   <ns>:scopes          ZSET  every scope holding secrets, lexicographic (score 0)
+ *
+ * The record is tagged by its hash because verification, the hot path, knows the hash only: it
+ * is one GET on one node. Lookup by id reaches the same tag in one step (GET the pointer, then
+ * read the record). Everything that must change atomically with the record (its fields, its
+ * expiry, its cache generation) shares the record's tag, so those updates are single Lua scripts
+ * that also run on a cluster. The pointer and the sorted sets live on other slots; they are
+ * written in an order that keeps every intermediate state harmless (see key-store.ts).
+ */
+export interface Layout {
+  record(hash: string): string
+  generation(hash: string): string
+  windows(hash: string): string
+  pointer(id: string): string
+  owner(ownerId: string): string
+  all: string
+  secrets(scope: string): string
+  scopes: string
+  /** SCAN pattern matching every key of this namespace. */
+  pattern: string
+}
+
+const NAMESPACE = /^[A-Za-z0-9_.:-]{1,64}$/
+
+export function layout(namespace: string): Layout {
+  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
+    throw new ConfigError('namespace must be 1-64 characters of A-Z a-z 0-9 _ . : - (no braces)')
+  }
+  const ns = namespace
+  return {
+    record: (hash) => `${ns}:key:{${hash}}`,
+    generation: (hash) => `${ns}:gen:{${hash}}`,
+    windows: (hash) => `${ns}:win:{${hash}}`,
+    pointer: (id) => `${ns}:id:{${id}}`,
+    owner: (ownerId) => `${ns}:owner:{${ownerId}}`,
+    all: `${ns}:all`,
+    secrets: (scope) => `${ns}:secret:{${scope}}`,
+    scopes: `${ns}:scopes`,
+    pattern: `${ns}:*`,
+  }
+}

@@ -1,0 +1,31 @@
+import { type Kysely, SqliteAdapter, sql } from 'kysely'
+
+/**
+ * Kysely's Migrator calls acquire/release around the pending migrations on one connection.
+ * For SQLite that becomes one IMMEDIATE transaction: a second process waits on busy_timeout,
+ * then sees the migrations recorded. A failed migration rolls the whole run back.
+ */
+export class SqliteMigrationLock {
+  #active = false
+  #failed = false
+
+  markFailed(): void {
+    this.#failed = true
+  }
+
+  adapter(): SqliteAdapter {
+    const lock = this
+    return new (class extends SqliteAdapter {
+      override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
+        await sql`begin immediate`.execute(db)
+        lock.#active = true
+        lock.#failed = false
+      }
+      override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
+        if (!lock.#active) return
+        lock.#active = false
+        await sql.raw(lock.#failed ? 'rollback' : 'commit').execute(db)
+      }
+    })()
+  }
+}

@@ -1,0 +1,29 @@
+export {
+  type CipherOptions,
+  createCipher,
+  type Keyring,
+  parseCiphertext,
+  type VaultCipher,
+} from './cipher.js'
+export { type ImportFromEnvOptions, type ImportFromEnvResult, importFromEnv } from './env.js'
+export { maskKey } from './mask.js'
+export {
+  builtinProviders,
+  createProviderRegistry,
+  type ProviderDefinition,
+  type ProviderRegistry,
+} from './providers.js'
+export { SESSION_SCOPE, secretAad } from './scope.js'
+export type { SecretInput } from './secret.js'
+export type {
+  CreateVaultOptions,
+  RotateFailure,
+  RotateOptions,
+  RotateProgress,
+  SecretSummary,
+  SetSecretOptions,
+  Vault,
+  VaultFor,
+  VaultHandle,
+} from './types.js'
+export { createVault } from './vault.js'

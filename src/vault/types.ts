@@ -1,0 +1,96 @@
+import type { SecretStore, SessionLike } from '../stores/types.js'
+import type { Keyring } from './cipher.js'
+import type { ProviderDefinition, ProviderRegistry } from './providers.js'
+import type { SecretInput } from './secret.js'
+
+export interface CreateVaultOptions {
+  /** At least 32 random bytes. Same as `keyring: { current: 'k1', keys: { k1: secret } }`. */
+  secret?: SecretInput
+  /** Versioned secrets: new values are encrypted with `current`, any key decrypts. */
+  keyring?: Keyring
+  store: SecretStore
+  /** Lifetime of a value `set` without `ttlMs`; null keeps values until deleted. Default 24 h. */
+  defaultTtlMs?: number | null
+  /** The app's own providers (added to the built-in ones, replacing any with the same id), or a whole registry. */
+  providers?: readonly ProviderDefinition[] | ProviderRegistry
+  now?: () => Date
+}
+
+/** Whose keys: a signed-in user (`user:<id>` scope), or the visitor's session when there is no user. */
+export interface VaultFor {
+  userId?: string | null
+  /** Required with a session-bound store (sessionStore, hybridStore). */
+  session?: SessionLike | null
+}
+
+export interface SetSecretOptions {
+  /** Lifetime from now; null = never expires. Default: the vault's defaultTtlMs. */
+  ttlMs?: number | null
+  /** Absolute expiry instead of `ttlMs` (for importers); null = never. */
+  expiresAt?: Date | null
+  /** When the value was first stored (for importers). Default: now. */
+  createdAt?: Date
+}
+
+/** What `list()` shows of a stored key: never the plaintext. */
+export interface SecretSummary {
+  provider: string
+  label: string
+  masked: string
+  fingerprint: string
+  createdAt: Date
+  expiresAt: Date | null
+}
+
+export interface VaultHandle {
+  /** The store scope this handle reads and writes: `user:<id>` or `session`. */
+  readonly scope: string
+  /** Validates the key against its provider, encrypts and stores it (replacing any previous one). */
+  set(provider: string, apiKey: string, options?: SetSecretOptions): Promise<SecretSummary>
+  /** The plaintext, or null when absent or expired. Throws DecryptError when the secret does not match. */
+  get(provider: string): Promise<string | null>
+  /** Whether an unexpired value is stored (does not decrypt). */
+  has(provider: string): Promise<boolean>
+  delete(provider: string): Promise<boolean>
+  /** Unexpired values, sorted by provider. */
+  list(): Promise<SecretSummary[]>
+  /** Deletes every value of this scope; returns how many. */
+  clear(): Promise<number>
+}
+
+export interface RotateFailure {
+  scope: string
+  provider: string
+  reason: string
+}
+
+export interface RotateProgress {
+  /** Records looked at so far. */
+  scanned: number
+  /** Re-encrypted under the current key. */
+  rotated: number
+  /** Already under the current key. */
+  upToDate: number
+  /** Changed by someone else while rotating (their write is kept). */
+  conflicts: number
+  /** Could not be decrypted (left untouched). */
+  failed: RotateFailure[]
+}
+
+export interface RotateOptions {
+  onProgress?: (progress: RotateProgress) => void
+  /** Records per scan page. Default 500. */
+  pageSize?: number
+  /** Writes in flight at once. Default 16. */
+  concurrency?: number
+}
+
+export interface Vault {
+  for(owner: VaultFor): VaultHandle
+  /** Re-encrypts every stored value under the current key, with compare-and-set writes. */
+  rotate(options?: RotateOptions): Promise<RotateProgress>
+  /** Deletes expired values; returns how many. */
+  purgeExpired(options?: { pageSize?: number }): Promise<number>
+  readonly providers: ProviderRegistry
+  readonly currentKeyId: string
+}

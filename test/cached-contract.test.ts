@@ -1,0 +1,91 @@
+import { Redis } from 'ioredis'
+import { cachedStore } from '../src/stores/cached.js'
+import { memoryStore } from '../src/stores/memory.js'
+import { redisStore } from '../src/stores/redis.js'
+import { sqlStore } from '../src/stores/sql/index.js'
+import type { KeyStore } from '../src/stores/types.js'
+import { describeKeyStore } from '../src/testing/index.js'
+import { freshPlace } from './sql-procs/engines.js'
+import { deleteNamespace } from './support/redis-servers.js'
+import { REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
+
+const redisSkip = await serviceSkip('redis')
+const postgresSkip = await serviceSkip('postgres')
+
+/** A Redis tier (and invalidation channel) of its own, removed after the suite. */
+function redisTier() {
+  const namespace = uniqueName('kwcache')
+  return {
+    options: {
+      cache: redisStore({ url: REDIS_URL, namespace }),
+      invalidation: { redis: REDIS_URL, channel: `${namespace}:invalidate` },
+      onError: (error: unknown) => {
+        throw error
+      },
+    },
+    async cleanup() {
+      const client = new Redis(REDIS_URL)
+      await deleteNamespace(client, namespace)
+      await client.quit()
+    },
+  }
+}
+
+const primaries: Array<{
+  name: string
+  skip: string | false
+  open: () => { store: KeyStore; cleanup: () => Promise<void> }
+}> = [
+  { name: 'memory', skip: false, open: () => ({ store: memoryStore(), cleanup: async () => {} }) },
+  {
+    name: 'sqlite',
+    skip: false,
+    open: () => {
+      const place = freshPlace('sqlite-file', 'kwcached')
+      return { store: sqlStore({ url: place.url }, place.options), cleanup: () => place.cleanup() }
+    },
+  },
+  {
+    name: 'postgres',
+    skip: postgresSkip,
+    open: () => {
+      const place = freshPlace('postgres', 'kwcached')
+      return { store: sqlStore({ url: place.url }, place.options), cleanup: () => place.cleanup() }
+    },
+  },
+]
+
+for (const { name, skip, open } of primaries) {
+  let primaryCleanup: (() => Promise<void>) | undefined
+  describeKeyStore(
+    `cached over ${name}, local tier only`,
+    () => {
+      const { store, cleanup } = open()
+      primaryCleanup = cleanup
+      return cachedStore({ primary: store, ttlMs: 60_000, negativeTtlMs: 60_000 })
+    },
+    { skip, cleanup: () => primaryCleanup?.() },
+  )
+
+  let tierCleanup: (() => Promise<void>) | undefined
+  let primaryCleanup2: (() => Promise<void>) | undefined
+  describeKeyStore(
+    `cached over ${name}, local + Redis tier + invalidation`,
+    async () => {
+      const { store, cleanup } = open()
+      primaryCleanup2 = cleanup
+      const tier = redisTier()
+      tierCleanup = tier.cleanup
+      const cached = cachedStore({ primary: store, ttlMs: 60_000, negativeTtlMs: 60_000, ...tier.options })
+      await cached.ready()
+      return cached
+    },
+    {
+      skip: skip || redisSkip,
+      cleanup: async () => {
+        await primaryCleanup2?.()
+        await tierCleanup?.()
+      },
+    },
+  )
+}

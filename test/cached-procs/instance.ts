@@ -1,0 +1,62 @@
+// One keywarden instance for test/cached-processes.test.ts: postgres primary, Redis tier,
+// pub/sub invalidation. Reads JSON commands from stdin, answers JSON lines on stdout.
+import { createInterface } from 'node:readline'
+import { createKeywarden } from '../../src/keys/keywarden.js'
+import { cachedStore } from '../../src/stores/cached.js'
+import { redisStore } from '../../src/stores/redis.js'
+import { sqlStore } from '../../src/stores/sql/index.js'
+
+const [postgresUrl, sqlOptions, redisUrl, namespace] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+]
+const store = cachedStore({
+  primary: sqlStore({ url: postgresUrl }, JSON.parse(sqlOptions)),
+  cache: redisStore({ url: redisUrl, namespace }),
+  invalidation: { redis: redisUrl, channel: `${namespace}:invalidate` },
+  ttlMs: 3_600_000,
+})
+const warden = createKeywarden({ store, prefix: 'proc', lastUsed: false })
+const clock = () => performance.timeOrigin + performance.now()
+const say = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`)
+
+await store.ready()
+say({ ready: true })
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const command = JSON.parse(line) as { cmd: string; key?: string; id?: string }
+  if (command.cmd === 'create') {
+    const { key, record } = await warden.keys.create({ name: 'two-process' })
+    say({ key, id: record.id })
+  } else if (command.cmd === 'verify') {
+    say(await warden.keys.verify(command.key))
+  } else if (command.cmd === 'watch') {
+    // Verify as fast as the event loop allows until the key stops verifying.
+    say({ watching: true })
+    let verifications = 0
+    const giveUpAt = clock() + 5000
+    for (;;) {
+      if (clock() > giveUpAt) {
+        say({ seenAt: clock(), code: 'STILL_VALID', verifications })
+        break
+      }
+      const result = await warden.keys.verify(command.key)
+      verifications++
+      if (!result.valid) {
+        say({ seenAt: clock(), code: result.code, verifications })
+        break
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  } else if (command.cmd === 'revoke') {
+    const startedAt = clock()
+    await warden.keys.revoke(command.id as string)
+    say({ startedAt, doneAt: clock() })
+  } else if (command.cmd === 'exit') {
+    break
+  }
+}
+await warden.close()
+process.exit(0)

@@ -1,0 +1,217 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ConfigError } from '../src/errors.js'
+import { loadServerConfig } from '../src/server/config.js'
+import { resolveSecret } from '../src/server/secret.js'
+import { createSessionManager } from '../src/server/session.js'
+
+const SECRET = 'x7Gq2pLw9ZrT4vNc8HbY1sKd6MfJ3aQe0UoRiWtE'
+
+describe('loadServerConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadServerConfig({})
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./keywarden.db',
+      redisUrl: null,
+      secret: null,
+      prefix: 'kw',
+      production: false,
+      tablePrefix: null,
+      redisNamespace: null,
+    })
+    expect(config.secretFile.endsWith(join('.keywarden', 'secret'))).toBe(true)
+  })
+
+  it('reads every variable, and flags win over variables', () => {
+    const env = {
+      PORT: '4000',
+      HOST: '0.0.0.0',
+      KEYWARDEN_DATABASE_URL: 'postgres://u:p@db:5432/app',
+      KEYWARDEN_REDIS_URL: 'redis://cache:6379',
+      KEYWARDEN_SECRET: SECRET,
+      KEYWARDEN_PREFIX: 'acme_live',
+      KEYWARDEN_TABLE_PREFIX: 'kw_',
+      KEYWARDEN_REDIS_NAMESPACE: 'acme',
+      NODE_ENV: 'production',
+    }
+    expect(loadServerConfig(env)).toMatchObject({
+      port: 4000,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://u:p@db:5432/app',
+      redisUrl: 'redis://cache:6379',
+      secret: SECRET,
+      prefix: 'acme_live',
+      production: true,
+      tablePrefix: 'kw_',
+      redisNamespace: 'acme',
+    })
+    const flagged = loadServerConfig(env, {
+      port: 0,
+      host: '::1',
+      databaseUrl: 'sqlite::memory:',
+      redisUrl: 'rediss://other:6380',
+      prefix: 'cli',
+    })
+    expect(flagged).toMatchObject({
+      port: 0,
+      host: '::1',
+      databaseUrl: 'sqlite::memory:',
+      redisUrl: 'rediss://other:6380',
+      prefix: 'cli',
+    })
+  })
+
+  it('reads KEYWARDEN_ACCEPT_LEGACY and KEYWARDEN_KEYRING, never echoing a bad keyring', () => {
+    expect(loadServerConfig({}).acceptLegacy).toBe(false)
+    expect(loadServerConfig({ KEYWARDEN_ACCEPT_LEGACY: 'true' }).acceptLegacy).toBe(true)
+    expect(loadServerConfig({ KEYWARDEN_ACCEPT_LEGACY: '0' }).acceptLegacy).toBe(false)
+    const ring = { current: 'k2', keys: { k1: 'a'.repeat(40), k2: 'b'.repeat(40) } }
+    expect(loadServerConfig({ KEYWARDEN_KEYRING: JSON.stringify(ring) }).keyring).toEqual(ring)
+    const error = (() => {
+      try {
+        loadServerConfig({ KEYWARDEN_KEYRING: '{"current": "k1", "keys": {"k1": "hunter2-secret' })
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(error?.message).not.toContain('hunter2')
+  })
+
+  it('refuses to run in production without KEYWARDEN_SECRET', () => {
+    expect(() => loadServerConfig({ NODE_ENV: 'production' })).toThrow(ConfigError)
+    expect(() => loadServerConfig({ NODE_ENV: 'production' })).toThrow(/KEYWARDEN_SECRET is required/)
+  })
+
+  it.each([
+    [{ PORT: '70000' }, /PORT/],
+    [{ PORT: '3000abc' }, /PORT/],
+    [{ KEYWARDEN_SECRET: 'short' }, /KEYWARDEN_SECRET must be at least 32/],
+    [{ KEYWARDEN_PREFIX: 'Bad-Prefix' }, /KEYWARDEN_PREFIX/],
+    [{ KEYWARDEN_DATABASE_URL: 'oracle://x' }, /KEYWARDEN_DATABASE_URL must start with/],
+    [{ KEYWARDEN_REDIS_URL: 'http://x' }, /KEYWARDEN_REDIS_URL must start with/],
+    [{ KEYWARDEN_TABLE_PREFIX: '1abc' }, /KEYWARDEN_TABLE_PREFIX/],
+    [{ KEYWARDEN_REDIS_NAMESPACE: 'a{b}' }, /KEYWARDEN_REDIS_NAMESPACE/],
+    [{ KEYWARDEN_CACHE_TTL_MS: '-5' }, /KEYWARDEN_CACHE_TTL_MS/],
+  ])('names the variable to fix: %o', (env, message) => {
+    expect(() => loadServerConfig(env)).toThrow(message)
+  })
+
+  it('never echoes a database password in its errors', () => {
+    const attempt = () => loadServerConfig({ KEYWARDEN_DATABASE_URL: 'postgres://user:hunter2@[bad' })
+    expect(attempt).toThrow(ConfigError)
+    try {
+      attempt()
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2')
+    }
+  })
+})
+
+describe('resolveSecret', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kw-secret-'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('uses KEYWARDEN_SECRET when set and writes no file', () => {
+    const file = join(dir, 'secret')
+    const lines: string[] = []
+    expect(
+      resolveSecret({ secret: SECRET, secretFile: file, production: true }, (l) => lines.push(l)),
+    ).toEqual({
+      secret: SECRET,
+      source: 'env',
+    })
+    expect(lines).toEqual([])
+    expect(() => statSync(file)).toThrow()
+  })
+
+  it('generates a development secret into a 0600 file, says so loudly, and reuses it', () => {
+    const file = join(dir, 'nested', 'secret')
+    const lines: string[] = []
+    const first = resolveSecret({ secret: null, secretFile: file, production: false }, (l) => lines.push(l))
+    expect(first.source).toBe('generated')
+    expect(first.secret.length).toBeGreaterThanOrEqual(32)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.secret)
+    expect(lines.join('\n')).toMatch(/KEYWARDEN_SECRET is not set/)
+    expect(lines.join('\n')).toContain(file)
+    expect(lines.join('\n')).not.toContain(first.secret)
+
+    const second = resolveSecret({ secret: null, secretFile: file, production: false }, () => {})
+    expect(second).toEqual({ secret: first.secret, source: 'file' })
+  })
+
+  it('tightens a secret file others can read', () => {
+    const file = join(dir, 'secret')
+    writeFileSync(file, `${SECRET}\n`, { mode: 0o644 })
+    expect(resolveSecret({ secret: null, secretFile: file, production: false }, () => {}).secret).toBe(SECRET)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+  })
+
+  it('refuses a truncated secret file and, in production, generating one', () => {
+    const file = join(dir, 'secret')
+    writeFileSync(file, 'tooshort', { mode: 0o600 })
+    expect(() => resolveSecret({ secret: null, secretFile: file, production: false }, () => {})).toThrow(
+      /fewer than 32 characters/,
+    )
+    const other = join(dir, 'other')
+    expect(() => resolveSecret({ secret: null, secretFile: other, production: true }, () => {})).toThrow(
+      ConfigError,
+    )
+    expect(() => statSync(other)).toThrow()
+  })
+})
+
+describe('dashboard sessions', () => {
+  it('accepts only cookies it signed, until they expire or are destroyed', () => {
+    let clock = 1_000_000
+    const sessions = createSessionManager({ secret: SECRET, ttlMs: 60_000, now: () => clock })
+    const { session, cookie } = sessions.create('key-1', 'admin')
+    expect(sessions.read(cookie)).toBe(session)
+
+    const [id, signature] = cookie.split('.') as [string, string]
+    expect(sessions.read(`${id}.${signature.slice(0, -2)}AA`)).toBeNull()
+    expect(sessions.read(id)).toBeNull()
+    expect(sessions.read(undefined)).toBeNull()
+    // The same id signed under another secret is not ours.
+    const foreign = createSessionManager({ secret: `${SECRET}-other`, now: () => clock })
+    expect(foreign.read(cookie)).toBeNull()
+
+    clock += 60_000
+    expect(sessions.read(cookie)).toBeNull()
+
+    const again = sessions.create('key-1', 'admin')
+    const other = sessions.create('key-2', 'admin')
+    sessions.destroyForKey('key-1')
+    expect(sessions.read(again.cookie)).toBeNull()
+    expect(sessions.read(other.cookie)).not.toBeNull()
+    sessions.destroy(other.cookie)
+    expect(sessions.read(other.cookie)).toBeNull()
+  })
+
+  it('gives every session its own CSRF token and checks sign-in tokens against their nonce', () => {
+    const sessions = createSessionManager({ secret: SECRET })
+    const a = sessions.create('k', 'u').session
+    const b = sessions.create('k', 'u').session
+    expect(a.csrfToken).not.toBe(b.csrfToken)
+    const nonce = 'n'.repeat(32)
+    const token = sessions.loginToken(nonce)
+    expect(sessions.checkLoginToken(nonce, token)).toBe(true)
+    expect(sessions.checkLoginToken('m'.repeat(32), token)).toBe(false)
+    expect(sessions.checkLoginToken(nonce, `${token}x`)).toBe(false)
+    expect(sessions.checkLoginToken(undefined, token)).toBe(false)
+  })
+
+  it('evicts the oldest sessions beyond its bound', () => {
+    const sessions = createSessionManager({ secret: SECRET, maxSessions: 3 })
+    const cookies = Array.from({ length: 5 }, () => sessions.create('k', 'u').cookie)
+    expect(cookies.map((c) => sessions.read(c) !== null)).toEqual([false, false, true, true, true])
+  })
+})

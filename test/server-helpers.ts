@@ -1,0 +1,73 @@
+/** Drives the server app in-process (app.request) like a browser: cookies, forms, CSRF token. */
+import type { Hono } from 'hono'
+import { createKeywarden } from '../src/index.js'
+import { createServerApp, storeHealthCheck } from '../src/server/app.js'
+import { type MemoryStore, memoryStore } from '../src/stores/memory.js'
+import { createVault } from '../src/vault/index.js'
+
+export const TEST_SECRET = 'pQ8vX2mL7rT0wZ5yB3nD9kF4hJ6sG1cA-test-only'
+export const ORIGIN = 'http://127.0.0.1:3000'
+
+export function memoryServer(options: { now?: () => Date } = {}) {
+  const store: MemoryStore = memoryStore()
+  const warden = createKeywarden({ store, prefix: 'kw', lastUsed: false, ...options })
+  const vault = createVault({ secret: TEST_SECRET, store, ...options })
+  const errors: unknown[] = []
+  const app = createServerApp({
+    warden,
+    vault,
+    secret: TEST_SECRET,
+    checkHealth: storeHealthCheck(store),
+    onError: (error) => errors.push(error),
+    ...options,
+  })
+  return { app, warden, vault, store, errors }
+}
+
+export class Browser {
+  readonly cookies = new Map<string, string>()
+  constructor(
+    readonly app: Hono<any>,
+    readonly origin = ORIGIN,
+  ) {}
+
+  async request(path: string, init: RequestInit & { form?: Record<string, string> } = {}): Promise<Response> {
+    const headers = new Headers(init.headers)
+    if (this.cookies.size > 0) {
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
+    }
+    let body = init.body
+    if (init.form) {
+      body = new URLSearchParams(init.form).toString()
+      headers.set('content-type', 'application/x-www-form-urlencoded')
+    }
+    const method = init.method ?? (init.form ? 'POST' : 'GET')
+    if (method !== 'GET' && !headers.has('origin')) headers.set('origin', this.origin)
+    const res = await this.app.request(`${this.origin}${path}`, { ...init, method, headers, body })
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';') as [string]
+      const eq = pair.indexOf('=')
+      const name = pair.slice(0, eq)
+      const value = pair.slice(eq + 1)
+      if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(name)
+      else this.cookies.set(name, value)
+    }
+    return res
+  }
+
+  /** GET /login, then POST the key with the form's token. */
+  async signIn(key: string): Promise<Response> {
+    const page = await (await this.request('/login')).text()
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1]
+    if (!token) throw new Error('the login page has no _csrf field')
+    return this.request('/login', { form: { _csrf: token, key } })
+  }
+
+  /** The CSRF token of the signed-in dashboard page. */
+  async csrfToken(): Promise<string> {
+    const page = await (await this.request('/')).text()
+    const token = /<meta name="csrf-token" content="([^"]+)"/.exec(page)?.[1]
+    if (!token) throw new Error('the dashboard page has no csrf-token meta tag (not signed in?)')
+    return token
+  }
+}

@@ -1,0 +1,82 @@
+/** Starts `node --import tsx src/server/main.ts` (what `keywarden serve` / `npm start` run) as a child. */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+
+const ROOT = join(import.meta.dirname, '..')
+const MAIN = join(ROOT, 'src', 'server', 'main.ts')
+const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')
+
+export interface ServerProcess {
+  child: ChildProcess
+  url: string
+  stdout(): string
+  stderr(): string
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** Resolves once the server says where it serves, rejects when it exits before that. */
+export function startServerProcess(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (chunk) => {
+    out += chunk
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`server did not start within 20 s; stderr:\n${err}`))
+    }, 20_000)
+    child.stderr?.on('data', (chunk) => {
+      err += chunk
+      const url = /serving the dashboard at (http:\/\/\S+?)\/ /.exec(err)?.[1]
+      if (url) {
+        clearTimeout(timer)
+        resolve({
+          child,
+          url,
+          stdout: () => out,
+          stderr: () => err,
+          stop: (signal = 'SIGTERM') => {
+            if (child.exitCode === null) child.kill(signal)
+            return exited
+          },
+        })
+      }
+    })
+    void exited.then((code) => {
+      clearTimeout(timer)
+      reject(
+        Object.assign(new Error(`server exited with ${code}; stderr:\n${err}`), {
+          code,
+          stderr: err,
+          stdout: out,
+        }),
+      )
+    })
+  })
+}
+
+/** Runs main.ts expecting it to fail at start; resolves with its exit code and output. */
+export function runServerExpectingExit(
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return startServerProcess(env, cwd).then(
+    async (server) => {
+      await server.stop('SIGKILL')
+      throw new Error(`the server started at ${server.url} but was expected to refuse`)
+    },
+    (error: { code: number | null; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  )
+}
