@@ -95,6 +95,24 @@ export function sqlitePath(url: string): string {
   return path
 }
 
+/**
+ * `journal_mode = WAL` answers SQLITE_BUSY at once, without waiting on busy_timeout, while another
+ * connection holds a lock: two processes opening one new file together hit it. Retry until the
+ * busy timeout has passed.
+ */
+async function switchToWal(sqlite: SqliteDatabase): Promise<void> {
+  const giveUpAt = Date.now() + BUSY_TIMEOUT_MS
+  for (let attempt = 1; ; attempt++) {
+    try {
+      sqlite.pragma('journal_mode = WAL')
+      return
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= giveUpAt) throw error
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, 5 * attempt) + Math.random() * 10))
+    }
+  }
+}
+
 /** Opens the driver for a URL. Drivers are imported only for their scheme. */
 export async function connectUrl(url: string, poolSize: number, importer?: Importer): Promise<Connected> {
   const engine = parseScheme(url)
@@ -106,9 +124,10 @@ export async function connectUrl(url: string, poolSize: number, importer?: Impor
     try {
       sqlite = new Database(path) as SqliteDatabase
       sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
-      if (path !== ':memory:') sqlite.pragma('journal_mode = WAL')
+      if (path !== ':memory:') await switchToWal(sqlite)
     } catch (cause) {
-      throw Object.assign(new Error(`cannot open sqlite database at ${path}`), { cause })
+      const reason = (cause as { code?: string })?.code ?? (cause as Error)?.message
+      throw Object.assign(new Error(`cannot open sqlite database at ${path} (${reason})`), { cause })
     }
     const lock = new SqliteMigrationLock()
     const dialect = new LockingSqliteDialect({ database: sqlite as never }, lock)
