@@ -106,6 +106,23 @@ describe('sqlStore configuration and errors', () => {
     await db.destroy()
   })
 
+  it('opens a new sqlite file while another connection holds its lock (the WAL switch waits)', async () => {
+    const place = freshPlace('sqlite-file', 'kwwal')
+    const holder = new Database(place.url.slice('sqlite:'.length))
+    holder.exec('begin immediate; create table held (x)')
+    // SQLite answers the WAL switch with SQLITE_BUSY at once while the lock is held.
+    const release = setTimeout(() => holder.exec('commit'), 150)
+    const store = sqlStore({ url: place.url }, place.options)
+    try {
+      expect(await store.getKeyById('key_none')).toBeNull()
+    } finally {
+      clearTimeout(release)
+      holder.close()
+      await store.close()
+      await place.cleanup()
+    }
+  })
+
   it("'manual' leaves migrations to migrateToLatest, which reports what ran", async () => {
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) })
     const store = sqlStore({ db }, { migrate: 'manual' })
