@@ -95,6 +95,12 @@ export function sqlitePath(url: string): string {
   return path
 }
 
+/** SQLITE_BUSY from better-sqlite3 (its `code`), or as a message from a driver that keeps only that. */
+export function isSqliteBusy(error: unknown): boolean {
+  if ((error as { code?: unknown } | null)?.code === 'SQLITE_BUSY') return true
+  return /SQLITE_BUSY|database is locked/i.test(String((error as Error | null)?.message ?? error))
+}
+
 /**
  * `journal_mode = WAL` answers SQLITE_BUSY at once, without waiting on busy_timeout, while another
  * connection holds a lock: two processes opening one new file together hit it. Retry until the
@@ -107,7 +113,7 @@ async function switchToWal(sqlite: SqliteDatabase): Promise<void> {
       sqlite.pragma('journal_mode = WAL')
       return
     } catch (error) {
-      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= giveUpAt) throw error
+      if (!isSqliteBusy(error) || Date.now() >= giveUpAt) throw error
       await new Promise((resolve) => setTimeout(resolve, Math.min(100, 5 * attempt) + Math.random() * 10))
     }
   }

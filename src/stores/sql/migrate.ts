@@ -1,6 +1,6 @@
 import { type Kysely, type MigrationResult, Migrator, sql } from 'kysely'
 import { StoreError } from '../../errors.js'
-import type { Target } from './connect.js'
+import { isSqliteBusy, type Target } from './connect.js'
 import { toStoreError } from './errors.js'
 import { migrationProvider, migrationTables } from './migrations.js'
 import type { SqlDialectName } from './options.js'
@@ -52,12 +52,10 @@ export async function runMigrations(ctx: MigrateContext): Promise<MigrationResul
   // into a write answers SQLITE_BUSY at once instead of waiting on busy_timeout. So when several
   // processes open one new file together the losers retry, and then find the winner's migrations
   // recorded. Without our lock (an app's own SQLite Kysely) any failure is retried a few times.
-  const isBusy = (error: unknown) =>
-    /SQLITE_BUSY|database is locked/i.test(String((error as Error)?.message ?? error))
   let outcome = await migrator.migrateToLatest()
   for (let attempt = 1; dialect === 'sqlite' && outcome.error && attempt < 20; attempt++) {
-    if (sqliteLock && !isBusy(outcome.error)) break
-    if (!sqliteLock && !isBusy(outcome.error) && attempt >= 3) break
+    if (sqliteLock && !isSqliteBusy(outcome.error)) break
+    if (!sqliteLock && !isSqliteBusy(outcome.error) && attempt >= 3) break
     await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30))
     outcome = await migrator.migrateToLatest()
   }
