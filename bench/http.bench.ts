@@ -89,23 +89,22 @@ recordThroughput(
   wall.floor,
   0.9,
 )
-const cpu = medianRound('cpu', '/auth', '/plain')
-info('  the same per CPU-second of the process (machine load taken out)', cpu, 'without it')
-info(
+const context = (name: string, pair: { subject: number; floor: number }, floorName: string) =>
+  recordThroughput(name, floorName, pair.subject, pair.floor)
+context(
+  '  the same per CPU-second of the process (machine load taken out)',
+  medianRound('cpu', '/auth', '/plain'),
+  'without it',
+)
+context(
   "the route behind a do-nothing middleware (Hono's compose chain alone)",
   medianRound('wall', '/noop', '/plain'),
   'without it',
 )
-info(
+context(
   'apiKeyAuth vs that do-nothing middleware (what apiKeyAuth adds)',
   medianRound('wall', '/auth', '/noop'),
   'do-nothing middleware',
 )
-function info(name: string, pair: { subject: number; floor: number }, floorName: string) {
-  const perSecond = (n: number) => Math.round(n).toLocaleString('en-US')
-  console.log(
-    `info ${name}: ${perSecond(pair.subject)} vs ${floorName} ${perSecond(pair.floor)} req/s -> ratio ${(pair.subject / pair.floor).toFixed(3)}`,
-  )
-}
 server.close()
 await warden.close()
