@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto'
-import { createKeywarden } from '../src/index.js'
-import { cachedStore } from '../src/stores/cached.js'
-import { memoryStore } from '../src/stores/memory.js'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { cachedStore } from '../packages/keywarden/src/stores/cached.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { compare } from './harness.js'
 
 // 1,000 keys through cachedStore, every one already in the warm in-process tier.

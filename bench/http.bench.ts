@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import autocannon from 'autocannon'
 import { Hono } from 'hono'
-import { apiKeyAuth } from '../src/http/hono.js'
-import { createKeywarden } from '../src/index.js'
-import { memoryStore } from '../src/stores/memory.js'
+import { apiKeyAuth } from '../packages/keywarden/src/http/hono.js'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { recordThroughput } from './harness.js'
 
 // One server, identical routes, one behind apiKeyAuth; all get the same request (with the key).

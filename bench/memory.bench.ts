@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto'
-import { createKeywarden } from '../src/index.js'
-import { isWellFormedKey } from '../src/keys/format.js'
-import { memoryStore } from '../src/stores/memory.js'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { isWellFormedKey } from '../packages/keywarden/src/keys/format.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { compare } from './harness.js'
 
 // 1,000 keys; verify cycles through them so no single key's cache line flatters either side.

@@ -1,7 +1,7 @@
 import { hash, randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { createKeywarden } from '../src/index.js'
-import { redisStore } from '../src/stores/redis.js'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { redisStore } from '../packages/keywarden/src/stores/redis.js'
 import { compare } from './harness.js'
 
 // verify() on redisStore alone: the record is one string, so the lookup is one GET (codec.ts);

@@ -1,6 +1,6 @@
 import { createDecipheriv, createSecretKey, hkdfSync, randomBytes } from 'node:crypto'
-import { memoryStore } from '../src/stores/memory.js'
-import { createVault } from '../src/vault/index.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
+import { createVault } from '../packages/keywarden/src/vault/index.js'
 import { compare } from './harness.js'
 
 // 1,000 users with one OpenAI key each; get cycles through them.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import express, { type Request } from 'express'
+import { createKeywarden } from 'keywarden'
 import {
   apiKeyAuth,
   byokRoutes,
@@ -8,10 +9,9 @@ import {
   requireHttps,
   requireProviderKey,
   requireScopes,
-} from '../src/http/express.js'
-import { createKeywarden } from '../src/index.js'
-import { memoryStore } from '../src/stores/memory.js'
-import { createVault } from '../src/vault/index.js'
+} from 'keywarden/express'
+import { memoryStore } from 'keywarden/stores/memory'
+import { createVault } from 'keywarden/vault'
 
 const store = memoryStore()
 const warden = createKeywarden({ store, prefix: 'demo' })

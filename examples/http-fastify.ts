@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyRequest } from 'fastify'
+import { createKeywarden } from 'keywarden'
 import {
   apiKeyAuth,
   byokRoutes,
@@ -8,10 +9,9 @@ import {
   requireHttps,
   requireProviderKey,
   requireScopes,
-} from '../src/http/fastify.js'
-import { createKeywarden } from '../src/index.js'
-import { memoryStore } from '../src/stores/memory.js'
-import { createVault } from '../src/vault/index.js'
+} from 'keywarden/fastify'
+import { memoryStore } from 'keywarden/stores/memory'
+import { createVault } from 'keywarden/vault'
 
 const store = memoryStore()
 const warden = createKeywarden({ store, prefix: 'demo' })

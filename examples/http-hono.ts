@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { type Context, Hono } from 'hono'
+import { createKeywarden } from 'keywarden'
 import {
   apiKeyAuth,
   byokRoutes,
@@ -9,10 +10,9 @@ import {
   requireHttps,
   requireProviderKey,
   requireScopes,
-} from '../src/http/hono.js'
-import { createKeywarden } from '../src/index.js'
-import { memoryStore } from '../src/stores/memory.js'
-import { createVault } from '../src/vault/index.js'
+} from 'keywarden/hono'
+import { memoryStore } from 'keywarden/stores/memory'
+import { createVault } from 'keywarden/vault'
 
 const store = memoryStore()
 const warden = createKeywarden({ store, prefix: 'demo' })

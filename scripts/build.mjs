@@ -1,12 +1,13 @@
-// Compiles src/ to dist/ and fails when a package.json export points at a file the build did not emit.
+// Compiles one workspace package's src/ to dist/ (run from the package folder: `npm run build -w <name>`)
+// and fails when its package.json export or bin points at a file the build did not emit.
 import { execFileSync } from 'node:child_process'
 import { chmodSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { missingExports } from './check-exports.mjs'
 
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
 rmSync('dist', { recursive: true, force: true })
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-  stdio: 'inherit',
-})
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'))
 const missing = missingExports(pkg, '.')
@@ -15,4 +16,4 @@ if (missing.length > 0) {
   process.exit(1)
 }
 for (const file of Object.values(pkg.bin ?? {})) chmodSync(file, 0o755)
-console.log(`build: dist/ ready, ${Object.keys(pkg.exports).length} exports checked`)
+console.log(`build: ${pkg.name} dist/ ready, ${Object.keys(pkg.exports).length} exports checked`)

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadServerConfig, type RunningServer, startServer } from '../src/server/index.js'
+import { loadServerConfig, type RunningServer, startServer } from '../packages/server/src/index.js'
 import { artifactPath, browserSkip, launchChromium } from './browser-helpers.js'
 
 const skip = browserSkip()

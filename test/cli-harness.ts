@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { run } from '../src/cli/run.js'
+import { run } from '../packages/server/src/cli/run.js'
 
 const require = createRequire(import.meta.url)
 const TSX = pathToFileURL(require.resolve('tsx')).href
-export const CLI = fileURLToPath(new URL('../src/cli/index.ts', import.meta.url))
+export const CLI = fileURLToPath(new URL('../packages/server/src/cli/index.ts', import.meta.url))
 
 export interface CliResult {
   code: number | null

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { SQL_MIGRATIONS } from '../src/stores/sql/index.js'
+import { SQL_MIGRATIONS } from '../packages/keywarden/src/stores/sql/index.js'
 import { cli, cliInProcess } from './cli-harness.js'
 
 const cwd = mkdtempSync(join(tmpdir(), 'kw-cli-keys-'))

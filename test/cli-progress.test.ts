@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import type { CliIo } from '../src/cli/io.js'
-import { createProgress } from '../src/cli/progress.js'
+import type { CliIo } from '../packages/server/src/cli/io.js'
+import { createProgress } from '../packages/server/src/cli/progress.js'
 
 function io(tty: boolean) {
   let stderr = ''

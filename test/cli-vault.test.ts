@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sqlStore } from '../src/stores/sql/index.js'
-import { createVault } from '../src/vault/index.js'
+import { sqlStore } from '../packages/keywarden/src/stores/sql/index.js'
+import { createVault } from '../packages/keywarden/src/vault/index.js'
 import { cli } from './cli-harness.js'
 
 const COUNT = 10_000

@@ -1,14 +1,14 @@
 import fc from 'fast-check'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { ConfigError } from '../src/errors.js'
-import { readKey } from '../src/http/core.js'
-import * as expressKw from '../src/http/express.js'
-import * as fastifyKw from '../src/http/fastify.js'
-import * as honoKw from '../src/http/hono.js'
-import { createKeywarden } from '../src/index.js'
-import { generateKey } from '../src/keys/format.js'
-import { memoryStore } from '../src/stores/memory.js'
+import { ConfigError } from '../packages/keywarden/src/errors.js'
+import { readKey } from '../packages/keywarden/src/http/core.js'
+import * as expressKw from '../packages/keywarden/src/http/express.js'
+import * as fastifyKw from '../packages/keywarden/src/http/fastify.js'
+import * as honoKw from '../packages/keywarden/src/http/hono.js'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { generateKey } from '../packages/keywarden/src/keys/format.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 
 const warden = createKeywarden({ store: memoryStore(), prefix: 'kwp', lastUsed: false })
 const valid = (await warden.keys.create({ name: 'p', scopes: ['users:read'] })).key

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { generateKey } from '../src/keys/format.js'
+import { generateKey } from '../packages/keywarden/src/keys/format.js'
 import {
   ADD_KEY_URL,
   type Client,

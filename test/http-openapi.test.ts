@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError } from '../src/errors.js'
-import { openApiDocument } from '../src/http/openapi.js'
+import { ConfigError } from '../packages/keywarden/src/errors.js'
+import { openApiDocument } from '../packages/keywarden/src/http/openapi.js'
 import {
   type Client,
   capturing,

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { apiKeyAuth, requireScopes } from '../src/http/hono.js'
-import { createKeywarden } from '../src/index.js'
-import { memoryStore } from '../src/stores/memory.js'
+import { apiKeyAuth, requireScopes } from '../packages/keywarden/src/http/hono.js'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 
 describe('scope guards after apiKeyAuth', () => {
   it('apply the warden hierarchy and spend nothing more than the one verification', async () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DecryptError, ValidationError } from '../src/errors.js'
-import { fernetDecrypt, fernetEncrypt, fernetKey } from '../src/import/fernet.js'
+import { DecryptError, ValidationError } from '../packages/keywarden/src/errors.js'
+import { fernetDecrypt, fernetEncrypt, fernetKey } from '../packages/keywarden/src/import/fernet.js'
 
 interface Vector {
   desc?: string

@@ -1,8 +1,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importLitestarKeys } from '../src/import/index.js'
-import { createKeywarden } from '../src/index.js'
-import { memoryStore } from '../src/stores/memory.js'
+import { importLitestarKeys } from '../packages/keywarden/src/import/index.js'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { litestarKey, POSTGRES_DDL } from './fixtures/litestar-schema.js'
 import { POSTGRES_URL, serviceSkip, uniqueName } from './support/services.js'
 

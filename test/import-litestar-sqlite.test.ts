@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importLitestarKeys } from '../src/import/index.js'
-import { ConfigError, createKeywarden, StoreError } from '../src/index.js'
-import { memoryStore } from '../src/stores/memory.js'
+import { importLitestarKeys } from '../packages/keywarden/src/import/index.js'
+import { ConfigError, createKeywarden, StoreError } from '../packages/keywarden/src/index.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { type LitestarKey, litestarKey, SQLITE_DDL, sqliteDateTime } from './fixtures/litestar-schema.js'
 
 const NOW = new Date('2026-01-15T12:00:00.000Z')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ensureAdminKey } from '../src/server/admin-key.js'
+import { ensureAdminKey } from '../packages/server/src/admin-key.js'
 import { Browser, memoryServer } from './server-helpers.js'
 
 // The dashboard shows each key's credits and rate limits, and its create form sets them.

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createKeywarden } from '../src/index.js'
-import { checkWindow, windowStart } from '../src/stores/sliding-window.js'
-import type { RateLimitRule } from '../src/stores/types.js'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { checkWindow, windowStart } from '../packages/keywarden/src/stores/sliding-window.js'
+import type { RateLimitRule } from '../packages/keywarden/src/stores/types.js'
 import { freshLimitPlace, type LimitEngine, type LimitPlace, openStore } from './limits-procs/stores.js'
 import { serviceSkip } from './support/services.js'
 

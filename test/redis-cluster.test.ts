@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from 'vitest'
-import { redisStore } from '../src/stores/redis.js'
-import { describeKeyStore, describeSecretStore } from '../src/testing/index.js'
+import { redisStore } from '../packages/keywarden/src/stores/redis.js'
+import { describeKeyStore, describeSecretStore } from '../packages/keywarden/src/testing/index.js'
 import { type RedisClusterNodes, startRedisCluster } from './support/redis-servers.js'
 import { serviceSkip, uniqueName } from './support/services.js'
 

@@ -1,8 +1,12 @@
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ConfigError, StoreError } from '../src/errors.js'
-import { redisStore } from '../src/stores/redis.js'
-import { describeKeyStore, describeSecretStore, makeStoredKey } from '../src/testing/index.js'
+import { ConfigError, StoreError } from '../packages/keywarden/src/errors.js'
+import { redisStore } from '../packages/keywarden/src/stores/redis.js'
+import {
+  describeKeyStore,
+  describeSecretStore,
+  makeStoredKey,
+} from '../packages/keywarden/src/testing/index.js'
 import { deleteNamespace } from './support/redis-servers.js'
 import { REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
 

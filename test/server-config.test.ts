@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ConfigError } from '../src/errors.js'
-import { loadServerConfig } from '../src/server/config.js'
-import { resolveSecret } from '../src/server/secret.js'
-import { createSessionManager } from '../src/server/session.js'
+import { ConfigError } from '../packages/keywarden/src/errors.js'
+import { loadServerConfig } from '../packages/server/src/config.js'
+import { resolveSecret } from '../packages/server/src/secret.js'
+import { createSessionManager } from '../packages/server/src/session.js'
 
 const SECRET = 'x7Gq2pLw9ZrT4vNc8HbY1sKd6MfJ3aQe0UoRiWtE'
 

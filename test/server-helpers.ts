@@ -1,9 +1,9 @@
 /** Drives the server app in-process (app.request) like a browser: cookies, forms, CSRF token. */
 import type { Hono } from 'hono'
-import { createKeywarden } from '../src/index.js'
-import { createServerApp, storeHealthCheck } from '../src/server/app.js'
-import { type MemoryStore, memoryStore } from '../src/stores/memory.js'
-import { createVault } from '../src/vault/index.js'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { type MemoryStore, memoryStore } from '../packages/keywarden/src/stores/memory.js'
+import { createVault } from '../packages/keywarden/src/vault/index.js'
+import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
 
 export const TEST_SECRET = 'pQ8vX2mL7rT0wZ5yB3nD9kF4hJ6sG1cA-test-only'
 export const ORIGIN = 'http://127.0.0.1:3000'

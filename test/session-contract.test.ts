@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { hybridStore } from '../src/stores/hybrid.js'
-import { memoryStore } from '../src/stores/memory.js'
-import { sealedCookieSession } from '../src/stores/session/sealed-cookie.js'
-import { sessionStore } from '../src/stores/session/session-store.js'
-import type { SessionLike } from '../src/stores/types.js'
-import { describeSecretStore } from '../src/testing/index.js'
+import { hybridStore } from '../packages/keywarden/src/stores/hybrid.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
+import { sealedCookieSession } from '../packages/keywarden/src/stores/session/sealed-cookie.js'
+import { sessionStore } from '../packages/keywarden/src/stores/session/session-store.js'
+import type { SessionLike } from '../packages/keywarden/src/stores/types.js'
+import { describeSecretStore } from '../packages/keywarden/src/testing/index.js'
 import { expressDriver, fastifyDriver, type SessionDriver, sealedCookieBrowser } from './session-drivers.js'
 
 /** A plain in-memory SessionLike (what a hand-rolled session would be). */

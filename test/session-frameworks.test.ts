@@ -7,10 +7,15 @@ import session from 'express-session'
 import Fastify from 'fastify'
 import { Hono } from 'hono'
 import { afterAll, describe, expect, it } from 'vitest'
-import { hybridStore } from '../src/stores/hybrid.js'
-import { memoryStore } from '../src/stores/memory.js'
-import { expressSession, fastifySession, sealedCookieSession, sessionStore } from '../src/stores/session.js'
-import { createVault } from '../src/vault/index.js'
+import { hybridStore } from '../packages/keywarden/src/stores/hybrid.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
+import {
+  expressSession,
+  fastifySession,
+  sealedCookieSession,
+  sessionStore,
+} from '../packages/keywarden/src/stores/session.js'
+import { createVault } from '../packages/keywarden/src/vault/index.js'
 
 const OPENAI = 'sk-proj-AbCdEf0123456789AbCdEf0123456789'
 const SESSION_SECRET = randomBytes(32).toString('hex')

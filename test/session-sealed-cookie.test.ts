@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, ValidationError } from '../src/errors.js'
-import { MAX_COOKIE_BYTES, sealedCookieSession } from '../src/stores/session/sealed-cookie.js'
-import { sessionStore } from '../src/stores/session/session-store.js'
-import { makeSecretRecord } from '../src/testing/index.js'
-import { createVault } from '../src/vault/index.js'
+import { ConfigError, ValidationError } from '../packages/keywarden/src/errors.js'
+import {
+  MAX_COOKIE_BYTES,
+  sealedCookieSession,
+} from '../packages/keywarden/src/stores/session/sealed-cookie.js'
+import { sessionStore } from '../packages/keywarden/src/stores/session/session-store.js'
+import { makeSecretRecord } from '../packages/keywarden/src/testing/index.js'
+import { createVault } from '../packages/keywarden/src/vault/index.js'
 import { sealedCookieBrowser } from './session-drivers.js'
 
 const pairOf = (setCookie: string | null) => (setCookie as string).split(';')[0] as string

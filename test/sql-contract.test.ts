@@ -1,5 +1,5 @@
-import { sqlStore } from '../src/stores/sql/index.js'
-import { describeKeyStore, describeSecretStore } from '../src/testing/index.js'
+import { sqlStore } from '../packages/keywarden/src/stores/sql/index.js'
+import { describeKeyStore, describeSecretStore } from '../packages/keywarden/src/testing/index.js'
 import { type EngineName, freshPlace } from './sql-procs/engines.js'
 import { serviceSkip } from './support/services.js'
 

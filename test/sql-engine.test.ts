@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3'
 import { Kysely, SqliteDialect, sql } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ConfigError, createKeywarden, StoreError, ValidationError } from '../src/index.js'
-import { loadDriver } from '../src/stores/sql/driver.js'
-import { migrateToLatest, printSchema, sqlStore } from '../src/stores/sql/index.js'
+import { ConfigError, createKeywarden, StoreError, ValidationError } from '../packages/keywarden/src/index.js'
+import { loadDriver } from '../packages/keywarden/src/stores/sql/driver.js'
+import { migrateToLatest, printSchema, sqlStore } from '../packages/keywarden/src/stores/sql/index.js'
 import { adminDb, type EngineName, freshPlace, type Place } from './sql-procs/engines.js'
 import { serviceSkip } from './support/services.js'
 

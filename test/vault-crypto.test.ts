@@ -1,10 +1,10 @@
 import { createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, DecryptError, ValidationError } from '../src/errors.js'
-import { createCipher, parseCiphertext } from '../src/vault/cipher.js'
-import { maskKey } from '../src/vault/mask.js'
-import { secretAad } from '../src/vault/scope.js'
+import { ConfigError, DecryptError, ValidationError } from '../packages/keywarden/src/errors.js'
+import { createCipher, parseCiphertext } from '../packages/keywarden/src/vault/cipher.js'
+import { maskKey } from '../packages/keywarden/src/vault/mask.js'
+import { secretAad } from '../packages/keywarden/src/vault/scope.js'
 
 const SECRET = randomBytes(32).toString('base64')
 const AAD = secretAad('user:alice', 'openai')

@@ -1,10 +1,10 @@
 // One keywarden instance for test/cached-processes.test.ts: postgres primary, Redis tier,
 // pub/sub invalidation. Reads JSON commands from stdin, answers JSON lines on stdout.
 import { createInterface } from 'node:readline'
-import { createKeywarden } from '../../src/keys/keywarden.js'
-import { cachedStore } from '../../src/stores/cached.js'
-import { redisStore } from '../../src/stores/redis.js'
-import { sqlStore } from '../../src/stores/sql/index.js'
+import { createKeywarden } from '../../packages/keywarden/src/keys/keywarden.js'
+import { cachedStore } from '../../packages/keywarden/src/stores/cached.js'
+import { redisStore } from '../../packages/keywarden/src/stores/redis.js'
+import { sqlStore } from '../../packages/keywarden/src/stores/sql/index.js'
 
 const [postgresUrl, sqlOptions, redisUrl, namespace] = process.argv.slice(2) as [
   string,

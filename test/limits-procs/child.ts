@@ -5,7 +5,7 @@
 // start together however long each took to boot. Then it prints one JSON line: how many
 // verifications were valid, the codes of the others, and (hammer) the clock reading of every
 // verification, which is the `now` the store decided it with.
-import { createKeywarden } from '../../src/index.js'
+import { createKeywarden } from '../../packages/keywarden/src/index.js'
 import { openStore, type StoreSpec } from './stores.js'
 
 const [mode, specJson, key, ...rest] = process.argv.slice(2)

@@ -1,7 +1,7 @@
 // A separate process for the SQL store's multi-process tests:
 //   node --import tsx test/sql-procs/child.ts <migrate|create|verify> <url> <optionsJson> [startAt|key]
-import { createKeywarden } from '../../src/index.js'
-import { sqlStore } from '../../src/stores/sql/index.js'
+import { createKeywarden } from '../../packages/keywarden/src/index.js'
+import { sqlStore } from '../../packages/keywarden/src/stores/sql/index.js'
 
 const [mode, url, optionsJson, extra] = process.argv.slice(2)
 const store = sqlStore({ url: url as string }, JSON.parse(optionsJson as string))

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
 import mysql from 'mysql2'
 import pg from 'pg'
-import type { SqlStoreOptions } from '../../src/stores/sql/index.js'
+import type { SqlStoreOptions } from '../../packages/keywarden/src/stores/sql/index.js'
 import { MYSQL_URL, POSTGRES_URL, type Service, uniqueName } from '../support/services.js'
 
 export type EngineName = 'sqlite-file' | 'sqlite-memory' | 'postgres' | 'mysql'

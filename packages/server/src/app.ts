@@ -1,0 +1,109 @@
+import { Hono } from 'hono'
+import type { KeyStore, Keywarden } from 'keywarden'
+import type { Vault } from 'keywarden/vault'
+import { apiRoutes } from './api.js'
+import { staticAssets } from './assets.js'
+import { dashboardRoutes } from './dashboard/routes.js'
+import { type ServerEnv, securityHeaders } from './dashboard/security.js'
+import { createSessionManager } from './session.js'
+import { dashboardVault } from './vault-adapter.js'
+
+export interface ServerAppOptions {
+  warden: Keywarden
+  vault: Vault
+  /** The app secret; dashboard session ids are signed with a key derived from it. */
+  secret: string
+  /** Probes the backing stores for /healthz; rejects when one is down. */
+  checkHealth: () => Promise<void>
+  /** Believe X-Forwarded-Proto from a TLS-terminating proxy (Secure cookies, HSTS). */
+  trustProxy?: boolean
+  /** Dashboard session lifetime. Default 8 hours. */
+  sessionTtlMs?: number
+  now?: () => Date
+  onError?: (error: unknown) => void
+}
+
+const HEALTH_TIMEOUT_MS = 2000
+
+/** Resolves after `checkHealth`, rejects when it fails or takes longer than the timeout. */
+function withTimeout(check: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('health check timed out')), HEALTH_TIMEOUT_MS)
+  })
+  return Promise.race([check(), timeout]).finally(() => clearTimeout(timer))
+}
+
+/** A KeyStore health probe: one lookup of an id that never exists. */
+export function storeHealthCheck(...stores: Pick<KeyStore, 'getKeyById'>[]): () => Promise<void> {
+  return async () => {
+    await Promise.all(stores.map((store) => store.getKeyById('keywarden-healthz-probe')))
+  }
+}
+
+/**
+ * The reference server as a Hono app: /healthz, /openapi.json, /api/keys, /api/byok, /api/demo,
+ * /assets and the dashboard at /. `startServer` serves it; tests call `app.request`.
+ */
+export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
+  const {
+    warden,
+    vault,
+    secret,
+    checkHealth,
+    trustProxy = false,
+    sessionTtlMs = 8 * 3600_000,
+    now = () => new Date(),
+    onError = (error) => console.error('keywarden server:', (error as Error)?.message ?? error),
+  } = options
+  const sessions = createSessionManager({ secret, ttlMs: sessionTtlMs, now: () => now().getTime() })
+  const app = new Hono<ServerEnv>()
+
+  app.use('*', securityHeaders())
+  app.use('*', async (c, next) => {
+    c.set('trustProxy', trustProxy)
+    await next()
+  })
+
+  app.get('/healthz', async (c) => {
+    c.header('Cache-Control', 'no-store')
+    try {
+      await withTimeout(checkHealth)
+      return c.json({ status: 'ok' })
+    } catch (error) {
+      onError(error)
+      return c.json({ status: 'unavailable', detail: 'a backing store does not answer' }, 503)
+    }
+  })
+
+  app.get('/assets/:file', (c) => {
+    const asset = staticAssets().get(c.req.param('file'))
+    if (!asset) return c.notFound()
+    c.header('Content-Type', asset.type)
+    c.header('Cache-Control', 'public, max-age=3600')
+    return c.body(asset.body)
+  })
+
+  // Browsers ask for /favicon.ico on pages without a <link rel="icon"> (plain-text error pages).
+  app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301))
+
+  app.route('/', apiRoutes({ warden, vault, onError }))
+  app.route(
+    '/',
+    dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, now, sessionTtlMs, onError }),
+  )
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/api/')) {
+      return c.json({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such route' }, 404, {
+        'Content-Type': 'application/problem+json',
+      })
+    }
+    return c.text('Not found. The dashboard is at /.', 404)
+  })
+  app.onError((error, c) => {
+    onError(error)
+    return c.text('Internal error; the server log has the details.', 500)
+  })
+  return app
+}

@@ -1,0 +1,96 @@
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
+import { createKeywarden } from 'keywarden'
+import { createVault } from 'keywarden/vault'
+import { adminKeyNotice, ensureAdminKey } from './admin-key.js'
+import { createServerApp } from './app.js'
+import type { ServerConfig } from './config.js'
+import { resolveSecret } from './secret.js'
+import { openServerStores } from './stores.js'
+
+export { createServerApp, type ServerAppOptions, storeHealthCheck } from './app.js'
+export { loadServerConfig, type ServerConfig, type ServerFlags } from './config.js'
+export { type ResolvedSecret, resolveSecret } from './secret.js'
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:3000 */
+  url: string
+  port: number
+  /** Stops accepting connections, flushes last-used times, closes the stores. */
+  close(): Promise<void>
+}
+
+export interface StartServerIo {
+  /** Where the one-time admin key goes. Default process.stdout. */
+  stdout?: (text: string) => void
+  /** Warnings (generated secret). Default process.stderr. */
+  stderr?: (text: string) => void
+}
+
+const VAULT_TTL_MS = 90 * 86_400_000
+
+/** Runs the reference server until `close()`: what `keywarden serve` and `npm start` call. */
+export async function startServer(config: ServerConfig, io: StartServerIo = {}): Promise<RunningServer> {
+  const stdout = io.stdout ?? ((text: string) => process.stdout.write(text))
+  const stderr = io.stderr ?? ((text: string) => process.stderr.write(text))
+  const { secret } = resolveSecret(config, (line) => stderr(`${line}\n`))
+
+  const stores = await openServerStores(config)
+  const warden = createKeywarden({
+    store: stores.keys,
+    prefix: config.prefix,
+    acceptLegacy: config.acceptLegacy,
+  })
+  const vault = createVault({
+    ...(config.keyring ? { keyring: config.keyring } : { secret }),
+    store: stores.secrets,
+    defaultTtlMs: VAULT_TTL_MS,
+  })
+  let closed = false
+  const shutdownStores = async () => {
+    if (closed) return
+    closed = true
+    try {
+      await warden.close()
+    } finally {
+      await stores.closeRest()
+    }
+  }
+
+  try {
+    const admin = await ensureAdminKey(warden)
+    if (admin) stdout(`${adminKeyNotice(admin)}\n`)
+  } catch (error) {
+    await shutdownStores().catch(() => {})
+    throw error
+  }
+
+  const app = createServerApp({ warden, vault, secret, checkHealth: () => stores.checkHealth() })
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host, port: config.port })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    await shutdownStores().catch(() => {})
+    throw error
+  }
+  const port = (server.address() as AddressInfo).port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        // Keep-alive connections would hold close() open; idle ones can go now.
+        if ('closeIdleConnections' in server) server.closeIdleConnections()
+      })
+      await shutdownStores()
+    },
+  }
+}

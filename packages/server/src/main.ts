@@ -1,0 +1,42 @@
+/** `npm start`: the reference server from the environment. `keywarden serve` does the same with flags. */
+import { KeywardenError } from 'keywarden'
+import { loadServerConfig, type RunningServer, startServer } from './index.js'
+
+let server: RunningServer | undefined
+let stopSignal: string | undefined
+
+async function stop(signal: string): Promise<void> {
+  if (stopSignal) return
+  stopSignal = signal
+  // During startup there is nothing to close yet; startup finishes and then sees stopSignal.
+  if (!server) return
+  process.stderr.write(`keywarden: ${signal} received; flushing last-used times and closing stores\n`)
+  try {
+    await server.close()
+    process.exit(0)
+  } catch (error) {
+    process.stderr.write(`keywarden: shutdown failed: ${(error as Error)?.message}\n`)
+    process.exit(1)
+  }
+}
+
+// Installed before anything is announced: a signal sent right after the "serving" line is handled.
+process.once('SIGTERM', () => void stop('SIGTERM'))
+process.once('SIGINT', () => void stop('SIGINT'))
+
+try {
+  const config = loadServerConfig(process.env)
+  server = await startServer(config)
+  if (stopSignal) {
+    const signal = stopSignal
+    stopSignal = undefined
+    await stop(signal)
+  } else {
+    process.stderr.write(`keywarden: serving the dashboard at ${server.url}/ (API under /api, /healthz)\n`)
+  }
+} catch (error) {
+  const message =
+    error instanceof KeywardenError ? error.message : ((error as Error)?.message ?? String(error))
+  process.stderr.write(`keywarden: cannot start: ${message}\n`)
+  process.exit(1)
+}

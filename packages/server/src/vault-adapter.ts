@@ -1,0 +1,20 @@
+import type { Vault } from 'keywarden/vault'
+import type { DashboardVault } from './dashboard/vault-port.js'
+
+/** The dashboard's view of a vault: every provider of its registry, keys per signed-in user. */
+export function dashboardVault(vault: Vault): DashboardVault {
+  return {
+    providers: () =>
+      vault.providers.list().map((p) => ({
+        id: p.id,
+        name: p.label,
+        pattern: p.pattern,
+        hint: p.format ?? `like ${p.example.slice(0, 6)}…`,
+      })),
+    list: (userId) => vault.for({ userId }).list(),
+    async set(userId, provider, key) {
+      await vault.for({ userId }).set(provider, key)
+    },
+    delete: (userId, provider) => vault.for({ userId }).delete(provider),
+  }
+}
