@@ -1,4 +1,4 @@
-/** Runs the real `keywarden` CLI (src/cli/index.ts through tsx) as a child process. */
+/** Runs the real `keywarden` CLI (packages/server/src/cli/index.ts through tsx) as a child process. */
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { PassThrough } from 'node:stream'
@@ -25,7 +25,7 @@ export interface CliCall {
 
 /** Starts the CLI and leaves it running (for `serve`); the caller ends it. */
 export function spawnCli(args: string[], { env = {}, cwd }: CliCall) {
-  return spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+  return spawn(process.execPath, ['--conditions=keywarden-source', '--import', TSX, CLI, ...args], {
     cwd,
     env: { PATH: process.env.PATH, HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +49,7 @@ function result(code: number | null, stdout: string, stderr: string): CliResult 
 
 export function cli(args: string[], { env = {}, cwd, input = '' }: CliCall): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+    const child = spawn(process.execPath, ['--conditions=keywarden-source', '--import', TSX, CLI, ...args], {
       cwd,
       // Only what the test names: the outer KEYWARDEN_* variables must not leak in.
       env: { PATH: process.env.PATH, HOME: cwd, ...env },

@@ -1,9 +1,9 @@
-/** Starts `node --import tsx src/server/main.ts` (what `keywarden serve` / `npm start` run) as a child. */
+/** Starts `node --import tsx packages/server/src/main.ts` (what `keywarden serve` / `npm start` run) as a child. */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 
 const ROOT = join(import.meta.dirname, '..')
-const MAIN = join(ROOT, 'src', 'server', 'main.ts')
+const MAIN = join(ROOT, 'packages', 'server', 'src', 'main.ts')
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')
 
 export interface ServerProcess {
@@ -16,8 +16,13 @@ export interface ServerProcess {
 }
 
 /** Resolves once the server says where it serves, rejects when it exits before that. */
-export function startServerProcess(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+export function startServerProcess(
+  env: Record<string, string>,
+  cwd: string,
+  command: [string, ...string[]] = [process.execPath, '--conditions=keywarden-source', '--import', TSX, MAIN],
+): Promise<ServerProcess> {
+  const [file, ...args] = command
+  const child = spawn(file, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +40,7 @@ export function startServerProcess(env: Record<string, string>, cwd: string): Pr
     }, 20_000)
     child.stderr?.on('data', (chunk) => {
       err += chunk
-      const url = /serving the dashboard at (http:\/\/\S+?)\/ /.exec(err)?.[1]
+      const url = /(?:serving the dashboard at|keywarden listening on) (http:\/\/[^\s/]+)/.exec(err)?.[1]
       if (url) {
         clearTimeout(timer)
         resolve({

@@ -1,4 +1,8 @@
-export { type PrintSchemaOptions, printSchema, SQL_MIGRATIONS, type SqlMigration } from './migrations.js'
+// kysely is an optional peer: importing keywarden/stores/sql without it fails with the install hint,
+// not with a bare "Cannot find package" from deep inside the store.
+import { importPeer } from '../../peer.js'
+
+export type { PrintSchemaOptions, SqlMigration } from './migrations.js'
 export type {
   SqlConnection,
   SqlDbConnection,
@@ -6,5 +10,11 @@ export type {
   SqlStoreOptions,
   SqlUrlConnection,
 } from './options.js'
-export { migrateToLatest, type SqlStore, sqlStore } from './store.js'
+export type { SqlStore } from './store.js'
 export type { KeysTable, KeywardenTables, RateWindowsTable, SecretsTable } from './tables.js'
+
+export const { migrateToLatest, printSchema, SQL_MIGRATIONS, sqlStore } = await importPeer(
+  () => import('./entry.js'),
+  'kysely',
+  'keywarden/stores/sql (sqlStore)',
+)

@@ -1,0 +1,2 @@
+export { printSchema, SQL_MIGRATIONS } from './migrations.js'
+export { migrateToLatest, sqlStore } from './store.js'
