@@ -8,7 +8,8 @@ import { register } from 'node:module'
 const source = new URL('../src/cli/index.ts', import.meta.url)
 if (existsSync(source)) {
   register('./source-conditions.js', import.meta.url)
-  register('tsx/esm', import.meta.url)
+  const tsx = await import('tsx/esm/api')
+  tsx.register()
   await import(source.href)
 } else {
   await import(new URL('../dist/cli/index.js', import.meta.url).href)
