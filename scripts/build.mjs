@@ -1,12 +1,14 @@
 // Compiles one workspace package's src/ to dist/ (run from the package folder: `npm run build -w <name>`)
 // and fails when its package.json export or bin points at a file the build did not emit.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { missingExports } from './check-exports.mjs'
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
 rmSync('dist', { recursive: true, force: true })
+// The repository's LICENSE and README ship inside each package (copies, ignored by git).
+for (const file of ['LICENSE', 'README.md']) copyFileSync(new URL(`../${file}`, import.meta.url), file)
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'))
