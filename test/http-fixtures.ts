@@ -15,6 +15,7 @@ import type { RejectInfo } from '../src/http/core.js'
 import * as expressKw from '../src/http/express.js'
 import * as fastifyKw from '../src/http/fastify.js'
 import * as honoKw from '../src/http/hono.js'
+import type { OwnerPolicy } from '../src/http/owner-policy.js'
 import { createKeywarden, type Keywarden, StoreError } from '../src/index.js'
 import { memoryStore } from '../src/stores/memory.js'
 import type { KeyStore } from '../src/stores/types.js'
@@ -156,6 +157,33 @@ function callerFrom(value: string | null | undefined) {
   return value === 'root' ? { admin: true as const } : { ownerId: value }
 }
 
+const DAY = 86_400_000
+
+/** The policy of the `/keys` routes; `/plain-keys` are the same routes without one. */
+export const OWNER_POLICY: OwnerPolicy = {
+  scopes: ['users:read', 'reports:*'],
+  defaults: {
+    remaining: 100,
+    refill: { amount: 100, interval: 'daily' },
+    rateLimits: [{ name: 'minute', limit: 60, windowMs: 60_000 }],
+    expiresInMs: 30 * DAY,
+  },
+  maxExpiresInMs: 90 * DAY,
+  maxGraceMs: 3_600_000,
+}
+
+/** The options of the `/keys` and `/plain-keys` mounts, given how a framework reads x-user. */
+function ownerMounts<Req>(fixture: Fixture, user: (request: Req) => string | null | undefined) {
+  const { onError } = hooks(fixture)
+  const plain = {
+    warden: fixture.warden,
+    authorize: (request: Req) => callerFrom(user(request)),
+    onError,
+    now: () => new Date(fixture.clock.now),
+  }
+  return { keys: { ...plain, ownerPolicy: OWNER_POLICY }, plain }
+}
+
 function identityFrom(value: string | null | undefined) {
   return value ? { userId: value } : null
 }
@@ -205,10 +233,9 @@ function honoApp(fixture: Fixture): Hono {
   )
   app.get('/secure', kw.requireHttps(), (c) => c.json({ ok: true }))
   app.get('/secure-proxy', kw.requireHttps({ trustProxy: true }), (c) => c.json({ ok: true }))
-  app.route(
-    '/keys',
-    kw.managementRoutes({ warden, authorize: (c) => callerFrom(c.req.header('x-user')), onError }),
-  )
+  const mounts = ownerMounts<any>(fixture, (c) => c.req.header('x-user'))
+  app.route('/keys', kw.managementRoutes(mounts.keys))
+  app.route('/plain-keys', kw.managementRoutes(mounts.plain))
   app.route('/closed', kw.managementRoutes({ warden, onError }))
   app.route(
     '/broken-keys',
@@ -287,10 +314,9 @@ const expressDriver: Driver = {
     app.get('/ai-any', kw.requireAnyProviderKey(['anthropic', 'groq'], { vault, identify, onError }), ok)
     app.get('/secure', kw.requireHttps(), ok)
     app.get('/secure-proxy', kw.requireHttps({ trustProxy: true }), ok)
-    app.use(
-      '/keys',
-      kw.managementRoutes({ warden, authorize: (req) => callerFrom(req.get('x-user')), onError }),
-    )
+    const mounts = ownerMounts<express.Request>(fixture, (req) => req.get('x-user'))
+    app.use('/keys', kw.managementRoutes(mounts.keys))
+    app.use('/plain-keys', kw.managementRoutes(mounts.plain))
     app.use('/closed', kw.managementRoutes({ warden, onError }))
     app.use(
       '/broken-keys',
@@ -423,14 +449,9 @@ const fastifyDriver: Driver = {
     )
     app.get('/secure', { onRequest: kw.requireHttps() }, ok)
     app.get('/secure-proxy', { onRequest: kw.requireHttps({ trustProxy: true }) }, ok)
-    await app.register(
-      kw.managementRoutes({
-        warden,
-        authorize: (request) => callerFrom(request.headers['x-user'] as string),
-        onError,
-      }),
-      { prefix: '/keys' },
-    )
+    const mounts = ownerMounts<any>(fixture, (request) => request.headers['x-user'] as string | undefined)
+    await app.register(kw.managementRoutes(mounts.keys), { prefix: '/keys' })
+    await app.register(kw.managementRoutes(mounts.plain), { prefix: '/plain-keys' })
     await app.register(kw.managementRoutes({ warden, onError }), { prefix: '/closed' })
     await app.register(
       kw.managementRoutes({ warden: fixture.brokenWarden, authorize: () => ({ admin: true }), onError }),
@@ -480,7 +501,7 @@ export function capturing(client: Client, captured: Captured): Client {
       const mayHoldKey =
         got.status === 201 &&
         (sent?.method ?? 'GET') === 'POST' &&
-        (/\/roll$/.test(path) || /^\/(keys|closed)$/.test(path))
+        (/\/roll$/.test(path) || /^\/(keys|plain-keys|closed)$/.test(path))
       captured.texts.push({ text: `${JSON.stringify(got.headers)}\n${got.text}`, mayHoldKey })
       return got
     },
