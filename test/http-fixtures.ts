@@ -15,11 +15,11 @@ import type { RejectInfo } from '../src/http/core.js'
 import * as expressKw from '../src/http/express.js'
 import * as fastifyKw from '../src/http/fastify.js'
 import * as honoKw from '../src/http/hono.js'
-import type { OwnerPolicy } from '../src/http/owner-policy.js'
 import { createKeywarden, type Keywarden, StoreError } from '../src/index.js'
 import { memoryStore } from '../src/stores/memory.js'
 import type { KeyStore } from '../src/stores/types.js'
 import { createVault, type Vault } from '../src/vault/index.js'
+import { managementMounts } from './http-owner-mounts.js'
 
 export interface Sent {
   method?: string
@@ -157,31 +157,9 @@ function callerFrom(value: string | null | undefined) {
   return value === 'root' ? { admin: true as const } : { ownerId: value }
 }
 
-const DAY = 86_400_000
-
-/** The policy of the `/keys` routes; `/plain-keys` are the same routes without one. */
-export const OWNER_POLICY: OwnerPolicy = {
-  scopes: ['users:read', 'reports:*'],
-  defaults: {
-    remaining: 100,
-    refill: { amount: 100, interval: 'daily' },
-    rateLimits: [{ name: 'minute', limit: 60, windowMs: 60_000 }],
-    expiresInMs: 30 * DAY,
-  },
-  maxExpiresInMs: 90 * DAY,
-  maxGraceMs: 3_600_000,
-}
-
-/** The options of the `/keys` and `/plain-keys` mounts, given how a framework reads x-user. */
+/** The options of the `/keys` (with OWNER_POLICY) and `/plain-keys` mounts. */
 function ownerMounts<Req>(fixture: Fixture, user: (request: Req) => string | null | undefined) {
-  const { onError } = hooks(fixture)
-  const plain = {
-    warden: fixture.warden,
-    authorize: (request: Req) => callerFrom(user(request)),
-    onError,
-    now: () => new Date(fixture.clock.now),
-  }
-  return { keys: { ...plain, ownerPolicy: OWNER_POLICY }, plain }
+  return managementMounts(fixture, (request: Req) => callerFrom(user(request)), hooks(fixture).onError)
 }
 
 function identityFrom(value: string | null | undefined) {

@@ -10,9 +10,9 @@ import {
   type Fixture,
   type Got,
   makeFixture,
-  OWNER_POLICY,
   type Sent,
 } from './http-fixtures.js'
+import { OWNER_POLICY } from './http-owner-mounts.js'
 
 const DAY = 86_400_000
 const PROBLEM = 'application/problem+json'
