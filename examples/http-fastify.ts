@@ -44,6 +44,16 @@ await app.register(
       const user = userOf(request)
       return user ? { ownerId: user } : null
     },
+    // What users may give their own keys (admins are not held to it).
+    ownerPolicy: {
+      scopes: ['users:read'],
+      defaults: {
+        remaining: 1000,
+        refill: { amount: 1000, interval: 'monthly' },
+        rateLimits: [{ name: 'minute', limit: 60, windowMs: 60_000 }],
+      },
+      maxExpiresInMs: 90 * 86_400_000,
+    },
   }),
   { prefix: '/keys' },
 )

@@ -19,6 +19,7 @@ import { createKeywarden, type Keywarden, StoreError } from '../packages/keyward
 import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import type { KeyStore } from '../packages/keywarden/src/stores/types.js'
 import { createVault, type Vault } from '../packages/keywarden/src/vault/index.js'
+import { managementMounts } from './http-owner-mounts.js'
 
 export interface Sent {
   method?: string
@@ -156,6 +157,11 @@ function callerFrom(value: string | null | undefined) {
   return value === 'root' ? { admin: true as const } : { ownerId: value }
 }
 
+/** The options of the `/keys` (with OWNER_POLICY) and `/plain-keys` mounts. */
+function ownerMounts<Req>(fixture: Fixture, user: (request: Req) => string | null | undefined) {
+  return managementMounts(fixture, (request: Req) => callerFrom(user(request)), hooks(fixture).onError)
+}
+
 function identityFrom(value: string | null | undefined) {
   return value ? { userId: value } : null
 }
@@ -205,10 +211,9 @@ function honoApp(fixture: Fixture): Hono {
   )
   app.get('/secure', kw.requireHttps(), (c) => c.json({ ok: true }))
   app.get('/secure-proxy', kw.requireHttps({ trustProxy: true }), (c) => c.json({ ok: true }))
-  app.route(
-    '/keys',
-    kw.managementRoutes({ warden, authorize: (c) => callerFrom(c.req.header('x-user')), onError }),
-  )
+  const mounts = ownerMounts<any>(fixture, (c) => c.req.header('x-user'))
+  app.route('/keys', kw.managementRoutes(mounts.keys))
+  app.route('/plain-keys', kw.managementRoutes(mounts.plain))
   app.route('/closed', kw.managementRoutes({ warden, onError }))
   app.route(
     '/broken-keys',
@@ -287,10 +292,9 @@ const expressDriver: Driver = {
     app.get('/ai-any', kw.requireAnyProviderKey(['anthropic', 'groq'], { vault, identify, onError }), ok)
     app.get('/secure', kw.requireHttps(), ok)
     app.get('/secure-proxy', kw.requireHttps({ trustProxy: true }), ok)
-    app.use(
-      '/keys',
-      kw.managementRoutes({ warden, authorize: (req) => callerFrom(req.get('x-user')), onError }),
-    )
+    const mounts = ownerMounts<express.Request>(fixture, (req) => req.get('x-user'))
+    app.use('/keys', kw.managementRoutes(mounts.keys))
+    app.use('/plain-keys', kw.managementRoutes(mounts.plain))
     app.use('/closed', kw.managementRoutes({ warden, onError }))
     app.use(
       '/broken-keys',
@@ -423,14 +427,9 @@ const fastifyDriver: Driver = {
     )
     app.get('/secure', { onRequest: kw.requireHttps() }, ok)
     app.get('/secure-proxy', { onRequest: kw.requireHttps({ trustProxy: true }) }, ok)
-    await app.register(
-      kw.managementRoutes({
-        warden,
-        authorize: (request) => callerFrom(request.headers['x-user'] as string),
-        onError,
-      }),
-      { prefix: '/keys' },
-    )
+    const mounts = ownerMounts<any>(fixture, (request) => request.headers['x-user'] as string | undefined)
+    await app.register(kw.managementRoutes(mounts.keys), { prefix: '/keys' })
+    await app.register(kw.managementRoutes(mounts.plain), { prefix: '/plain-keys' })
     await app.register(kw.managementRoutes({ warden, onError }), { prefix: '/closed' })
     await app.register(
       kw.managementRoutes({ warden: fixture.brokenWarden, authorize: () => ({ admin: true }), onError }),
@@ -480,7 +479,7 @@ export function capturing(client: Client, captured: Captured): Client {
       const mayHoldKey =
         got.status === 201 &&
         (sent?.method ?? 'GET') === 'POST' &&
-        (/\/roll$/.test(path) || /^\/(keys|closed)$/.test(path))
+        (/\/roll$/.test(path) || /^\/(keys|plain-keys|closed)$/.test(path))
       captured.texts.push({ text: `${JSON.stringify(got.headers)}\n${got.text}`, mayHoldKey })
       return got
     },

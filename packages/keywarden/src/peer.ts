@@ -4,7 +4,10 @@ function isMissing(error: unknown, pkg: string): boolean {
   const { code, message } = (error ?? {}) as { code?: string; message?: string }
   return (
     (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-    (message === undefined || message.includes(`'${pkg}'`) || message.includes(`"${pkg}"`) || !message.includes("'"))
+    (message === undefined ||
+      message.includes(`'${pkg}'`) ||
+      message.includes(`"${pkg}"`) ||
+      !message.includes("'"))
   )
 }
 

@@ -37,6 +37,7 @@ declare global {
 export type { ByokRoutesOptions, Identity, ProviderGuardOptions, VaultLike } from './byok.js'
 export type { ApiKeyAuthOptions, RejectCode, RejectInfo, RequireHttpsOptions } from './core.js'
 export type { Caller, ManagementRoutesOptions } from './management.js'
+export type { OwnerDefaults, OwnerPolicy } from './owner-policy.js'
 
 function send(res: Response, reply: Reply): void {
   res.statusCode = reply.status

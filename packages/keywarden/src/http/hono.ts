@@ -36,6 +36,7 @@ declare module 'hono' {
 export type { ByokRoutesOptions, Identity, ProviderGuardOptions, VaultLike } from './byok.js'
 export type { ApiKeyAuthOptions, RejectCode, RejectInfo, RequireHttpsOptions } from './core.js'
 export type { Caller, ManagementRoutesOptions } from './management.js'
+export type { OwnerDefaults, OwnerPolicy } from './owner-policy.js'
 
 /** Under @hono/node-server the Node request is at c.env.incoming: reading it skips building web Headers. */
 function nodeIncoming(c: Context): IncomingMessage | undefined {

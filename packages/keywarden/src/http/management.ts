@@ -15,6 +15,7 @@ import {
 } from '../keys/validate.js'
 import type { ApiKeyRecord } from '../stores/types.js'
 import { assertWarden, normalizeAuthOptions, readKey } from './core.js'
+import { type OwnerPolicy, ownerRules } from './owner-policy.js'
 import {
   CONTENT_TOO_LARGE,
   forbidden,
@@ -56,6 +57,14 @@ export interface ManagementRoutesOptions<Req> {
   bearer?: boolean
   /** Unexpected failures (store down, authorize threw): logged here, answered with 503. */
   onError?: OnError
+  /**
+   * What owners may ask for on their own keys: allowed scopes, the default and loosest limits of a
+   * new key, the longest expiry and roll grace. Admins are not held to it. Without it owners
+   * manage the keys they have but cannot create keys.
+   */
+  ownerPolicy?: OwnerPolicy
+  /** Clock for the policy's expiry bounds; give the one createKeywarden has. Default: the system clock. */
+  now?: () => Date
 }
 
 const scopePattern = createScopeChecker()
@@ -71,7 +80,6 @@ const createValidators = {
   refill: (v: unknown) => validateRefill(v),
   rateLimits: (v: unknown) => validateRateLimits(v),
 }
-const LIMIT_FIELDS = ['remaining', 'refill', 'rateLimits']
 const rollValidators = {
   expireOldInMs: (v: unknown) => validateNonNegativeInt(v, 'expireOldInMs'),
 }
@@ -84,22 +92,11 @@ function callerOf(value: unknown): Caller | null {
   return null
 }
 
-/** Non-admins may not raise their own credits or limits. */
-function setsLimits(body: Record<string, unknown>): boolean {
-  return LIMIT_FIELDS.some((field) => body[field] !== undefined)
-}
-const LIMITS_ADMIN_ONLY = 'Only an admin can set credits and rate limits (remaining, refill, rateLimits).'
-
-/** Non-admins may not hand out management rights to themselves. */
-function grantsManagement(scopes: unknown): boolean {
-  return Array.isArray(scopes) && scopes.some((s) => typeof s === 'string' && s.startsWith('keywarden:'))
-}
-
 export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>): Route<Req>[] {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('managementRoutes needs an options object: { warden, authorize? }')
   }
-  const { warden, authorize, onError = defaultOnError } = options
+  const { warden, authorize, onError = defaultOnError, now = () => new Date() } = options
   assertWarden(warden, 'managementRoutes')
   if (authorize !== undefined && typeof authorize !== 'function') {
     throw new ConfigError(
@@ -107,6 +104,9 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     )
   }
   if (typeof onError !== 'function') throw new ConfigError('managementRoutes: onError must be a function')
+  if (typeof now !== 'function')
+    throw new ConfigError('managementRoutes: now must be a function returning a Date')
+  const owners = ownerRules(options.ownerPolicy, warden)
   const { header, bearer } = normalizeAuthOptions(
     { warden, header: options.header, bearer: options.bearer },
     'managementRoutes',
@@ -164,8 +164,8 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
       if (fields.ownerId !== undefined && fields.ownerId !== caller.ownerId) {
         return forbidden('You can create keys for yourself only: leave ownerId out or set it to your own id.')
       }
-      if (grantsManagement(fields.scopes)) return forbidden('Only an admin can grant keywarden:* scopes.')
-      if (setsLimits(fields)) return forbidden(LIMITS_ADMIN_ONLY)
+      const refused = owners.create(fields, now())
+      if (refused) return forbidden(refused)
       fields.ownerId = caller.ownerId
     }
     const { key, record } = await warden.keys.create(fields as any)
@@ -211,15 +211,15 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     if (!body) return invalidRequest([BODY_NOT_JSON])
     const problems = collectFieldProblems(body, createValidators)
     if (problems.length > 0) return invalidRequest(problems)
+    const record = await visible(input, caller)
+    if (!record) return NOT_FOUND
     if ('ownerId' in caller) {
       if ('ownerId' in body && body.ownerId !== caller.ownerId) {
         return forbidden('You cannot give a key to another owner; ask an admin.')
       }
-      if (grantsManagement(body.scopes)) return forbidden('Only an admin can grant keywarden:* scopes.')
-      if (setsLimits(body)) return forbidden(LIMITS_ADMIN_ONLY)
+      const refused = owners.update(body, record, now())
+      if (refused) return forbidden(refused)
     }
-    const record = await visible(input, caller)
-    if (!record) return NOT_FOUND
     return jsonReply(200, recordJson(await warden.keys.update(record.id, body as any)))
   }
 
@@ -236,6 +236,10 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     if (problems.length > 0) return invalidRequest(problems)
     const record = await visible(input, caller)
     if (!record) return NOT_FOUND
+    if ('ownerId' in caller) {
+      const refused = owners.roll((body.expireOldInMs as number | undefined) ?? 0)
+      if (refused) return forbidden(refused)
+    }
     const rolled = await warden.keys.roll(record.id, body as { expireOldInMs?: number })
     return jsonReply(201, {
       key: rolled.key,

@@ -48,11 +48,11 @@ const refillSchema = {
 }
 
 const limitFields = {
-  remaining: nullable('integer', { minimum: 0, description: 'Credits left; null = unlimited. Admins only.' }),
-  refill: { ...refillSchema, description: `${refillSchema.description} Needs remaining. Admins only.` },
+  remaining: nullable('integer', { minimum: 0, description: 'Credits left; null = unlimited.' }),
+  refill: { ...refillSchema, description: `${refillSchema.description} Needs remaining.` },
   rateLimits: {
     type: 'array',
-    description: 'At most `limit` verifications per `windowMs` each. Admins only.',
+    description: 'At most `limit` verifications per `windowMs` each.',
     maxItems: 16,
     items: {
       type: 'object',
@@ -131,6 +131,8 @@ const schemas = {
   },
   CreateKeyInput: {
     type: 'object',
+    description:
+      "Owners (not admins) get the owner policy's limits and expiry for what they leave out, and may ask only for allowed scopes and stricter limits.",
     required: ['name'],
     additionalProperties: false,
     properties: {
@@ -147,6 +149,8 @@ const schemas = {
   },
   UpdateKeyInput: {
     type: 'object',
+    description:
+      'Owners cannot change remaining, refill or rateLimits, clear or extend expiresAt, or add scopes beyond their own and the owner policy.',
     additionalProperties: false,
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 128 },
@@ -164,7 +168,8 @@ const schemas = {
       expireOldInMs: {
         type: 'integer',
         minimum: 0,
-        description: 'How long the old key keeps working (default 0: it ends at once).',
+        description:
+          "How long the old key keeps working (default 0: it ends at once). Owners: at most the owner policy's maxGraceMs.",
       },
     },
   },
@@ -230,7 +235,9 @@ const responses = {
   Unauthorized: problem('No valid credentials. The same body for every reason.', {
     'WWW-Authenticate': { schema: { type: 'string' } },
   }),
-  Forbidden: problem('Not allowed for this caller (e.g. another owner, or keywarden:* scopes).'),
+  Forbidden: problem(
+    'Not allowed for this caller: another owner, keywarden:* scopes, or beyond the owner policy (scopes, limits, expiry, roll grace).',
+  ),
   NotFound: problem('No such key, or not one of yours.'),
   Conflict: problem('The key exists already.'),
   TooLarge: problem('The body is over 256 KiB.'),
@@ -342,6 +349,7 @@ function managementPaths(base: string) {
           '201': { description: 'Rolled', headers: noStore, content: json(ref('RolledKey')) },
           '400': res('BadRequest'),
           '413': res('TooLarge'),
+          '403': res('Forbidden'),
           '404': res('NotFound'),
           ...common,
         },
