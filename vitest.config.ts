@@ -1,11 +1,21 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
-// 'keywarden-source' resolves the workspace packages to their TypeScript sources (see their exports maps).
-const conditions = ['keywarden-source', 'node', 'import', 'module', 'default']
+// Tests run the workspace packages from their TypeScript sources: each public name resolves to the
+// file its 'keywarden-source' export condition names (exactly, so a bare 'keywarden' is not a prefix).
+function sourceAliases(dir: string) {
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, dir, 'package.json'), 'utf8'))
+  return Object.entries(pkg.exports as Record<string, Record<string, string>>)
+    .filter(([, target]) => typeof target === 'object' && target['keywarden-source'])
+    .map(([sub, target]) => ({
+      find: new RegExp(`^${(sub === '.' ? pkg.name : `${pkg.name}/${sub.slice(2)}`).replace('/', '\\/')}$`),
+      replacement: join(import.meta.dirname, dir, target['keywarden-source'] as string),
+    }))
+}
 
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  resolve: { alias: [...sourceAliases('packages/keywarden'), ...sourceAliases('packages/server')] },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 30_000,
