@@ -188,13 +188,13 @@ export const USAGE_EXCEEDED: Reply = Object.freeze(
   }),
 )
 
+/** 413; `detail` says how large a body may be. */
+export function contentTooLarge(detail: string): Reply {
+  return problemReply({ type: type('too-large'), title: 'Content Too Large', status: 413, detail })
+}
+
 export const CONTENT_TOO_LARGE: Reply = Object.freeze(
-  problemReply({
-    type: type('too-large'),
-    title: 'Content Too Large',
-    status: 413,
-    detail: 'The body may be at most 256 KiB of JSON.',
-  }),
+  contentTooLarge('The body may be at most 256 KiB of JSON.'),
 )
 
 /** Web Response for Hono and other fetch-style runtimes. */

@@ -1,5 +1,6 @@
 /** The framework-neutral shape of a route: adapters register each with their router. */
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
+import { describeError } from './describe-error.js'
 import { conflict, type FieldProblem, invalidRequest, NOT_FOUND, type Reply, UNAVAILABLE } from './problem.js'
 
 /** Marks a body that was sent but is not JSON (or is too large). */
@@ -35,7 +36,7 @@ export interface Route<Req> {
 export type OnError = (error: unknown) => void
 
 export const defaultOnError: OnError = (error) =>
-  console.warn(`keywarden: HTTP route failed: ${(error as Error)?.message ?? String(error)}`)
+  console.warn(`keywarden: HTTP route failed: ${describeError(error)}`)
 
 /** Maps what a handler throws to a problem; anything unexpected is a 503, logged, never a stack. */
 export function errorReply(error: unknown, onError: OnError): Reply {

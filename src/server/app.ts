@@ -1,4 +1,6 @@
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { describeError } from '../http/describe-error.js'
 import type { KeyStore, Keywarden } from '../index.js'
 import type { Vault } from '../vault/index.js'
 import { apiRoutes } from './api.js'
@@ -54,7 +56,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     trustProxy = false,
     sessionTtlMs = 8 * 3600_000,
     now = () => new Date(),
-    onError = (error) => console.error('keywarden server:', (error as Error)?.message ?? error),
+    onError = (error) => console.error(`keywarden server: ${describeError(error)}`),
   } = options
   const sessions = createSessionManager({ secret, ttlMs: sessionTtlMs, now: () => now().getTime() })
   const app = new Hono<ServerEnv>()
@@ -102,6 +104,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     return c.text('Not found. The dashboard is at /.', 404)
   })
   app.onError((error, c) => {
+    // A deliberate HTTP answer thrown by a middleware (4xx): send it, it is not a server fault.
+    if (error instanceof HTTPException && error.status < 500) return error.getResponse()
     onError(error)
     return c.text('Internal error; the server log has the details.', 500)
   })

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HtmlEscapedString } from 'hono/utils/html'
+import { describeError } from '../../http/describe-error.js'
+import { contentTooLarge, toResponse } from '../../http/problem.js'
 import { type Keywarden, KeywardenError, NotFoundError, ValidationError } from '../../index.js'
 import type { DashboardSession, SessionManager } from '../session.js'
 import { EXPIRY_CHOICES, parseScopes } from './format.js'
@@ -42,6 +44,12 @@ export interface DashboardOptions {
 type C = Context<ServerEnv>
 
 const LOGIN_TTL_SECONDS = 600
+
+/** Refuses a form body over `kib` KiB with a 413 problem (Hono's default would throw). */
+function formLimit(kib: number) {
+  const tooLarge = contentTooLarge(`The form may be at most ${kib} KiB.`)
+  return bodyLimit({ maxSize: kib * 1024, onError: () => toResponse(tooLarge) })
+}
 const PAGE_SIZE = 50
 
 function doctype(body: HtmlEscapedString | Promise<HtmlEscapedString>): Promise<string> {
@@ -69,7 +77,7 @@ export function dashboardRoutes({
   sessions,
   now = () => new Date(),
   sessionTtlMs = 8 * 3600_000,
-  onError = (error) => console.error('keywarden dashboard:', (error as Error)?.message ?? error),
+  onError = (error) => console.error(`keywarden dashboard: ${describeError(error)}`),
 }: DashboardOptions): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>()
 
@@ -211,7 +219,7 @@ export function dashboardRoutes({
     return renderLogin(c)
   })
 
-  app.post('/login', bodyLimit({ maxSize: 8 * 1024 }), async (c) => {
+  app.post('/login', formLimit(8), async (c) => {
     if (!isSameOrigin(c)) return c.text('Forbidden: cross-origin sign-in refused.', 403)
     const body = await c.req.parseBody()
     if (!sessions.checkLoginToken(readCookie(c, LOGIN_COOKIE), body._csrf)) {
@@ -247,7 +255,7 @@ export function dashboardRoutes({
       c.set('session', session)
       return next()
     })
-    guarded.use(path, bodyLimit({ maxSize: 16 * 1024 }))
+    guarded.use(path, formLimit(16))
     guarded.use(
       path,
       csrfProtection((c, reason) => {
