@@ -197,6 +197,19 @@ export const CONTENT_TOO_LARGE: Reply = Object.freeze(
   contentTooLarge('The body may be at most 256 KiB of JSON.'),
 )
 
+/**
+ * A body (or a content type) other than JSON: also what keeps a cross-site form or text/plain
+ * POST, which a browser sends without asking, away from routes behind a cookie-based authorize.
+ */
+export const UNSUPPORTED_MEDIA_TYPE: Reply = Object.freeze(
+  problemReply({
+    type: type('unsupported-media-type'),
+    title: 'Unsupported Media Type',
+    status: 415,
+    detail: 'Send the body as JSON with Content-Type: application/json.',
+  }),
+)
+
 /** Web Response for Hono and other fetch-style runtimes. */
 export function toResponse(reply: Reply): Response {
   return new Response(reply.body, { status: reply.status, headers: reply.headers })
