@@ -179,6 +179,20 @@ export function rateLimited(info: RateLimitInfo): Reply {
   )
 }
 
+/** 429 for a throttle other than a key's own rate limits; `detail` is followed by the wait. */
+export function tooManyRequests(detail: string, retryAfterMs: number): Reply {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000))
+  return problemReply(
+    {
+      type: type('too-many-requests'),
+      title: 'Too Many Requests',
+      status: 429,
+      detail: `${detail} Retry after ${retryAfter} s.`,
+    },
+    { 'retry-after': String(retryAfter) },
+  )
+}
+
 export const USAGE_EXCEEDED: Reply = Object.freeze(
   problemReply({
     type: type('usage-exceeded'),

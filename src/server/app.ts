@@ -7,6 +7,7 @@ import { apiRoutes } from './api.js'
 import { staticAssets } from './assets.js'
 import { dashboardRoutes } from './dashboard/routes.js'
 import { type ServerEnv, securityHeaders } from './dashboard/security.js'
+import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js'
 import { createSessionManager } from './session.js'
 import { dashboardVault } from './vault-adapter.js'
 
@@ -21,6 +22,8 @@ export interface ServerAppOptions {
   trustProxy?: boolean
   /** Dashboard session lifetime. Default 8 hours. */
   sessionTtlMs?: number
+  /** Failed dashboard sign-ins allowed per client address and in total (counted per instance). */
+  loginThrottle?: LoginThrottleOptions
   now?: () => Date
   onError?: (error: unknown) => void
 }
@@ -59,6 +62,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     onError = (error) => console.error(`keywarden server: ${describeError(error)}`),
   } = options
   const sessions = createSessionManager({ secret, ttlMs: sessionTtlMs, now: () => now().getTime() })
+  const throttle = createLoginThrottle(options.loginThrottle ?? {}, () => now().getTime())
   const app = new Hono<ServerEnv>()
 
   app.use('*', securityHeaders())
@@ -92,7 +96,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.route('/', apiRoutes({ warden, vault, onError }))
   app.route(
     '/',
-    dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, now, sessionTtlMs, onError }),
+    dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, throttle, now, sessionTtlMs, onError }),
   )
 
   app.notFound((c) => {

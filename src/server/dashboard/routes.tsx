@@ -4,13 +4,15 @@ import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { describeError } from '../../http/describe-error.js'
-import { contentTooLarge, toResponse } from '../../http/problem.js'
+import { contentTooLarge, tooManyRequests, toResponse } from '../../http/problem.js'
 import { type Keywarden, KeywardenError, NotFoundError, ValidationError } from '../../index.js'
+import type { LoginThrottle } from '../login-throttle.js'
 import type { DashboardSession, SessionManager } from '../session.js'
 import { EXPIRY_CHOICES, parseScopes } from './format.js'
 import { limitsFromForm } from './limits-form.js'
 import {
   clearCookie,
+  clientAddress,
   csrfProtection,
   isSameOrigin,
   LOGIN_COOKIE,
@@ -36,6 +38,8 @@ export interface DashboardOptions {
   warden: Keywarden
   vault: DashboardVault
   sessions: SessionManager
+  /** Refuses sign-ins after too many failures, before a key is verified. */
+  throttle: LoginThrottle
   now?: () => Date
   /** Session cookie lifetime; match the session manager's ttl. */
   sessionTtlMs?: number
@@ -76,6 +80,7 @@ export function dashboardRoutes({
   warden,
   vault,
   sessions,
+  throttle,
   now = () => new Date(),
   sessionTtlMs = 8 * 3600_000,
   onError = (error) => console.error(`keywarden dashboard: ${describeError(error)}`),
@@ -222,12 +227,16 @@ export function dashboardRoutes({
 
   app.post('/login', formLimit(8), async (c) => {
     if (!isSameOrigin(c)) return c.text('Forbidden: cross-origin sign-in refused.', 403)
+    const address = clientAddress(c)
+    const wait = throttle.retryAfterMs(address)
+    if (wait > 0) return toResponse(tooManyRequests('Too many failed sign-ins.', wait))
     const body = await c.req.parseBody()
     if (!sessions.checkLoginToken(readCookie(c, LOGIN_COOKIE), body._csrf)) {
       return renderLogin(c, 'The sign-in form expired. Please try again.', 403)
     }
     const result = await warden.keys.verify(body.key, { scopes: [ADMIN_SCOPE] })
     if (!result.valid) {
+      throttle.failed(address)
       const reason =
         result.code === 'INSUFFICIENT_SCOPES'
           ? `That key lacks the ${ADMIN_SCOPE} scope.`
