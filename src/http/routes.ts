@@ -1,6 +1,5 @@
 /** The framework-neutral shape of a route: adapters register each with their router. */
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
-import { describeError } from './describe-error.js'
+import { ConflictError, describeError, NotFoundError, ValidationError } from '../errors.js'
 import {
   CONTENT_TOO_LARGE,
   conflict,

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { describeError } from '../http/describe-error.js'
+import { describeError } from '../errors.js'
 import type { KeyStore, Keywarden } from '../index.js'
 import type { Vault } from '../vault/index.js'
 import { apiRoutes } from './api.js'

@@ -1,5 +1,5 @@
 /** `npm start`: the reference server from the environment. `keywarden serve` does the same with flags. */
-import { describeError } from '../http/describe-error.js'
+import { describeError } from '../errors.js'
 import { loadServerConfig, type RunningServer, startServer } from './index.js'
 
 let server: RunningServer | undefined
