@@ -103,8 +103,9 @@ describe('API routes', () => {
 
   it("keeps each key owner's provider keys under /api/byok", async () => {
     const { app, warden } = memoryServer()
-    const alice = await warden.keys.create({ name: 'alice app', ownerId: 'alice' })
-    const bob = await warden.keys.create({ name: 'bob app', ownerId: 'bob' })
+    const scopes = ['keywarden:byok']
+    const alice = await warden.keys.create({ name: 'alice app', ownerId: 'alice', scopes })
+    const bob = await warden.keys.create({ name: 'bob app', ownerId: 'bob', scopes })
     expect((await app.request('/api/byok')).status).toBe(401)
     const put = await app.request('/api/byok/openai', {
       method: 'PUT',

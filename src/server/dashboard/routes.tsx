@@ -1,13 +1,18 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { randomBytes } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HtmlEscapedString } from 'hono/utils/html'
+import { describeError } from '../../errors.js'
+import { contentTooLarge, tooManyRequests, toResponse } from '../../http/problem.js'
 import { type Keywarden, KeywardenError, NotFoundError, ValidationError } from '../../index.js'
+import type { LoginThrottle } from '../login-throttle.js'
 import type { DashboardSession, SessionManager } from '../session.js'
 import { EXPIRY_CHOICES, parseScopes } from './format.js'
 import { limitsFromForm } from './limits-form.js'
 import {
   clearCookie,
+  clientAddress,
   csrfProtection,
   isSameOrigin,
   LOGIN_COOKIE,
@@ -33,6 +38,8 @@ export interface DashboardOptions {
   warden: Keywarden
   vault: DashboardVault
   sessions: SessionManager
+  /** Refuses sign-ins after too many failures, before a key is verified. */
+  throttle: LoginThrottle
   now?: () => Date
   /** Session cookie lifetime; match the session manager's ttl. */
   sessionTtlMs?: number
@@ -42,6 +49,12 @@ export interface DashboardOptions {
 type C = Context<ServerEnv>
 
 const LOGIN_TTL_SECONDS = 600
+
+/** Refuses a form body over `kib` KiB with a 413 problem (Hono's default would throw). */
+function formLimit(kib: number) {
+  const tooLarge = contentTooLarge(`The form may be at most ${kib} KiB.`)
+  return bodyLimit({ maxSize: kib * 1024, onError: () => toResponse(tooLarge) })
+}
 const PAGE_SIZE = 50
 
 function doctype(body: HtmlEscapedString | Promise<HtmlEscapedString>): Promise<string> {
@@ -67,9 +80,10 @@ export function dashboardRoutes({
   warden,
   vault,
   sessions,
+  throttle,
   now = () => new Date(),
   sessionTtlMs = 8 * 3600_000,
-  onError = (error) => console.error('keywarden dashboard:', (error as Error)?.message ?? error),
+  onError = (error) => console.error(`keywarden dashboard: ${describeError(error)}`),
 }: DashboardOptions): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>()
 
@@ -211,14 +225,18 @@ export function dashboardRoutes({
     return renderLogin(c)
   })
 
-  app.post('/login', bodyLimit({ maxSize: 8 * 1024 }), async (c) => {
+  app.post('/login', formLimit(8), async (c) => {
     if (!isSameOrigin(c)) return c.text('Forbidden: cross-origin sign-in refused.', 403)
+    const address = clientAddress(c)
+    const wait = throttle.retryAfterMs(address)
+    if (wait > 0) return toResponse(tooManyRequests('Too many failed sign-ins.', wait))
     const body = await c.req.parseBody()
     if (!sessions.checkLoginToken(readCookie(c, LOGIN_COOKIE), body._csrf)) {
       return renderLogin(c, 'The sign-in form expired. Please try again.', 403)
     }
     const result = await warden.keys.verify(body.key, { scopes: [ADMIN_SCOPE] })
     if (!result.valid) {
+      throttle.failed(address)
       const reason =
         result.code === 'INSUFFICIENT_SCOPES'
           ? `That key lacks the ${ADMIN_SCOPE} scope.`
@@ -247,7 +265,7 @@ export function dashboardRoutes({
       c.set('session', session)
       return next()
     })
-    guarded.use(path, bodyLimit({ maxSize: 16 * 1024 }))
+    guarded.use(path, formLimit(16))
     guarded.use(
       path,
       csrfProtection((c, reason) => {
