@@ -1,7 +1,7 @@
+import type { SecretInput } from '../secrets/strength.js'
 import type { SecretStore, SessionLike } from '../stores/types.js'
 import type { Keyring } from './cipher.js'
 import type { ProviderDefinition, ProviderRegistry } from './providers.js'
-import type { SecretInput } from './secret.js'
 
 export interface CreateVaultOptions {
   /** At least 32 random bytes. Same as `keyring: { current: 'k1', keys: { k1: secret } }`. */
