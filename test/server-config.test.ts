@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,7 +70,10 @@ describe('loadServerConfig', () => {
     expect(loadServerConfig({}).acceptLegacy).toBe(false)
     expect(loadServerConfig({ KEYWARDEN_ACCEPT_LEGACY: 'true' }).acceptLegacy).toBe(true)
     expect(loadServerConfig({ KEYWARDEN_ACCEPT_LEGACY: '0' }).acceptLegacy).toBe(false)
-    const ring = { current: 'k2', keys: { k1: 'a'.repeat(40), k2: 'b'.repeat(40) } }
+    const ring = {
+      current: 'k2',
+      keys: { k1: randomBytes(32).toString('base64'), k2: randomBytes(32).toString('base64') },
+    }
     expect(loadServerConfig({ KEYWARDEN_KEYRING: JSON.stringify(ring) }).keyring).toEqual(ring)
     const error = (() => {
       try {
@@ -90,7 +94,7 @@ describe('loadServerConfig', () => {
   it.each([
     [{ PORT: '70000' }, /PORT/],
     [{ PORT: '3000abc' }, /PORT/],
-    [{ KEYWARDEN_SECRET: 'short' }, /KEYWARDEN_SECRET must be at least 32/],
+    [{ KEYWARDEN_SECRET: 'short' }, /KEYWARDEN_SECRET is 5 bytes; use at least 32 random bytes/],
     [{ KEYWARDEN_PREFIX: 'Bad-Prefix' }, /KEYWARDEN_PREFIX/],
     [{ KEYWARDEN_DATABASE_URL: 'oracle://x' }, /KEYWARDEN_DATABASE_URL must start with/],
     [{ KEYWARDEN_REDIS_URL: 'http://x' }, /KEYWARDEN_REDIS_URL must start with/],
@@ -99,6 +103,26 @@ describe('loadServerConfig', () => {
     [{ KEYWARDEN_CACHE_TTL_MS: '-5' }, /KEYWARDEN_CACHE_TTL_MS/],
   ])('names the variable to fix: %o', (env, message) => {
     expect(() => loadServerConfig(env)).toThrow(message)
+  })
+
+  it('holds KEYWARDEN_SECRET to the secret-strength rule, with or without a keyring', () => {
+    const ring = JSON.stringify({ current: 'k1', keys: { k1: randomBytes(32).toString('base64') } })
+    for (const weak of ['a'.repeat(40), 'qwertyuiop'.repeat(4), 'P@ssw0rd'.repeat(5)]) {
+      for (const env of [{ KEYWARDEN_SECRET: weak }, { KEYWARDEN_SECRET: weak, KEYWARDEN_KEYRING: ring }]) {
+        const error = (() => {
+          try {
+            loadServerConfig(env)
+          } catch (e) {
+            return e as Error
+          }
+        })()
+        expect(error).toBeInstanceOf(ConfigError)
+        expect(error?.message).toMatch(/^KEYWARDEN_SECRET is too predictable/)
+        expect(error?.message).toContain('openssl rand -base64 32')
+        expect(error?.message).not.toContain(weak.slice(0, 8))
+      }
+    }
+    expect(loadServerConfig({ KEYWARDEN_SECRET: SECRET, KEYWARDEN_KEYRING: ring }).secret).toBe(SECRET)
   })
 
   it('never echoes a database password in its errors', () => {
@@ -159,13 +183,36 @@ describe('resolveSecret', () => {
     const file = join(dir, 'secret')
     writeFileSync(file, 'tooshort', { mode: 0o600 })
     expect(() => resolveSecret({ secret: null, secretFile: file, production: false }, () => {})).toThrow(
-      /fewer than 32 characters/,
+      /is 8 bytes; use at least 32 random bytes/,
     )
     const other = join(dir, 'other')
     expect(() => resolveSecret({ secret: null, secretFile: other, production: true }, () => {})).toThrow(
       ConfigError,
     )
     expect(() => statSync(other)).toThrow()
+  })
+})
+
+describe('resolveSecret strength', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kw-secret-'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('refuses a patterned secret file or KEYWARDEN_SECRET, saying how to fix it', () => {
+    const file = join(dir, 'secret')
+    writeFileSync(file, `${'abcdefghijklmnopqrstuvwxyz'.repeat(2)}\n`, { mode: 0o600 })
+    const fromFile = () => resolveSecret({ secret: null, secretFile: file, production: false }, () => {})
+    expect(fromFile).toThrow(ConfigError)
+    expect(fromFile).toThrow(/too predictable.*openssl rand -base64 32.*delete the file/)
+    expect(fromFile).not.toThrow(/abcdef/)
+    const fromEnv = () =>
+      resolveSecret(
+        { secret: 'qwertyuiop'.repeat(4), secretFile: join(dir, 'x'), production: true },
+        () => {},
+      )
+    expect(fromEnv).toThrow(/^KEYWARDEN_SECRET is too predictable/)
   })
 })
 
