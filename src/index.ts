@@ -26,6 +26,7 @@ export type { LastUsedOptions } from './keys/last-used.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'
 export type {
   ApiKeyRecord,
+  DeleteSecretOptions,
   KeyPatch,
   KeyStore,
   ListKeysQuery,

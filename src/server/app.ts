@@ -14,7 +14,7 @@ import { dashboardVault } from './vault-adapter.js'
 export interface ServerAppOptions {
   warden: Keywarden
   vault: Vault
-  /** The app secret; dashboard session ids are signed with a key derived from it. */
+  /** The app secret; dashboard sessions are sealed cookies under a key derived from it (same on every instance). */
   secret: string
   /** Probes the backing stores for /healthz; rejects when one is down. */
   checkHealth: () => Promise<void>

@@ -277,11 +277,8 @@ export function createVault(options: CreateVaultOptions): Vault {
         const page = await store.scanSecrets({ limit: pageSize, cursor })
         for (const record of page.items) {
           if (!isExpired(record, at)) continue
-          // Re-read right before deleting: a value set again since the scan must survive.
-          const current = await store.getSecret(record.scope, record.provider)
-          if (current && current.ciphertext === record.ciphertext && isExpired(current, at)) {
-            if (await store.deleteSecret(record.scope, record.provider)) purged++
-          }
+          // The store re-checks the expiry in the delete itself: a value set again since the scan survives.
+          if (await store.deleteSecret(record.scope, record.provider, { expiredBefore: at })) purged++
         }
         cursor = page.nextCursor
       } while (cursor)

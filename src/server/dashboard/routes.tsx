@@ -201,10 +201,10 @@ export function dashboardRoutes({
     return c.html(doctype(<LoginPage nonceToken={sessions.loginToken(nonce)} error={error} />), status as 200)
   }
 
-  // A session is live only while its admin key still verifies: revoking the key signs it out.
+  // A session is live only while its admin key still verifies: revoking the key signs it out on
+  // every instance (sessions are sealed cookies; the key is looked up by id on each request).
   async function loadSession(c: C): Promise<DashboardSession | null> {
-    const cookie = readCookie(c, SESSION_COOKIE)
-    const session = sessions.read(cookie)
+    const session = sessions.read(readCookie(c, SESSION_COOKIE))
     if (!session) return null
     const admin = await warden.keys.get(session.adminKeyId)
     const at = now().getTime()
@@ -214,7 +214,6 @@ export function dashboardRoutes({
       (admin.expiresAt && admin.expiresAt.getTime() <= at) ||
       !admin.scopes.includes(ADMIN_SCOPE)
     ) {
-      sessions.destroyForKey(session.adminKeyId)
       return null
     }
     return session
@@ -246,8 +245,7 @@ export function dashboardRoutes({
       return renderLogin(c, reason, 401)
     }
     const userId = result.key.ownerId ?? `key:${result.key.id}`
-    // A fresh id on every sign-in: a session id planted before sign-in is worthless.
-    sessions.destroy(readCookie(c, SESSION_COOKIE))
+    // A fresh sealed session on every sign-in replaces whatever cookie was planted before it.
     const { cookie } = sessions.create(result.key.id, userId)
     writeCookie(c, SESSION_COOKIE, cookie, Math.floor(sessionTtlMs / 1000))
     clearCookie(c, LOGIN_COOKIE)
@@ -290,7 +288,6 @@ export function dashboardRoutes({
   })
 
   guarded.post('/logout', (c) => {
-    sessions.destroy(readCookie(c, SESSION_COOKIE))
     clearCookie(c, SESSION_COOKIE)
     noStore(c)
     if (isHtmx(c)) {

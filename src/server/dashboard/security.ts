@@ -127,8 +127,9 @@ export async function presentedToken(c: Context): Promise<string | undefined> {
 }
 
 /**
- * Every state-changing request must come from our own origin and carry the session's token
- * (synchronizer token pattern: the token lives server-side in the session).
+ * Every state-changing request must come from our own origin and carry the session's token: an
+ * HMAC of the sealed session's id under the app secret, so every instance checks it alike and the
+ * token is never in a cookie (a cross-site page cannot read it from the dashboard's HTML).
  */
 export function csrfProtection(
   reject: (c: Context<ServerEnv>, reason: string) => Response,
