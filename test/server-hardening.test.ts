@@ -15,7 +15,7 @@ describe('oversized bodies', () => {
   it('answer 413 problems on the dashboard and the APIs, and log nothing', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     const server = memoryServer()
-    const admin = await ensureAdminKey(server.warden)
+    const admin = await ensureAdminKey(server.warden, server.store)
     const browser = new Browser(server.app)
 
     // Unauthenticated sign-in form of 9 KB: the limit is 8 KB.
@@ -60,7 +60,7 @@ describe('oversized bodies', () => {
     const { warden, vault, store } = memoryServer()
     // The default onError: what `npm start` logs.
     const app = createServerApp({ warden, vault, secret: TEST_SECRET, checkHealth: storeHealthCheck(store) })
-    const admin = await ensureAdminKey(warden)
+    const admin = await ensureAdminKey(warden, store)
     const browser = new Browser(app)
     expect((await browser.signIn(admin!.key)).status).toBe(303)
     store.listKeys = async () => {

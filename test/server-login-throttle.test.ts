@@ -39,7 +39,7 @@ async function server(loginThrottle?: ServerAppOptions['loginThrottle']) {
     now,
     ...(loginThrottle ? { loginThrottle } : {}),
   })
-  const admin = await ensureAdminKey(warden)
+  const admin = await ensureAdminKey(warden, store)
   if (!admin) throw new Error('expected a fresh admin key')
   return { app, warden, clock, admin: admin.key }
 }
