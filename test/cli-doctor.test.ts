@@ -46,6 +46,21 @@ describe('keywarden doctor', () => {
     expect(after.stdout).not.toContain(strong)
   })
 
+  it('fails on a weak KEYWARDEN_SECRET even with a strong keyring (it still signs dashboard sessions)', async () => {
+    const keyring = JSON.stringify({ current: 'k1', keys: { k1: strong } })
+    const result = await cli(['doctor', '--json'], {
+      cwd,
+      env: { KEYWARDEN_DATABASE_URL: db, KEYWARDEN_KEYRING: keyring, KEYWARDEN_SECRET: 'a'.repeat(40) },
+    })
+    expect(result.code).toBe(1)
+    const secret = result.json().checks.find((c: Check) => c.name === 'secret')
+    expect(secret).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^KEYWARDEN_SECRET is too predictable/),
+    })
+    expect(result.stdout + result.stderr).not.toContain(strong)
+  })
+
   it('reports production without a secret, unreachable Redis, plain-HTTP public URL and a down database', async () => {
     const [prod, down] = await Promise.all([
       cli(['doctor', '--json'], {

@@ -78,6 +78,38 @@ describe('keywarden vault rotate', () => {
     }
   })
 
+  it('exits 1 when the secret is wrong but its key id matches, touching nothing', async () => {
+    const place = `sqlite:${join(cwd, 'same-id.db')}`
+    const store = sqlStore({ url: place })
+    // A plain secret gets key id k1, so does any other plain secret: only decrypting tells them apart.
+    const vault = createVault({ store, secret: k1, defaultTtlMs: null })
+    for (const user of ['ada', 'bob', 'cy'])
+      await vault.for({ userId: user }).set('openai', apiKey(user.length))
+    await store.close()
+    const other = randomBytes(32).toString('base64url')
+    const wrong = await cli(['vault', 'rotate', '--json'], {
+      cwd,
+      env: { KEYWARDEN_DATABASE_URL: place, KEYWARDEN_SECRET: other },
+    })
+    expect(wrong.code).toBe(1)
+    expect(wrong.json()).toMatchObject({ scanned: 3, rotated: 0, upToDate: 0, currentKeyId: 'k1' })
+    expect(
+      wrong
+        .json()
+        .failed.map((f: { scope: string }) => f.scope)
+        .sort(),
+    ).toEqual(['user:ada', 'user:bob', 'user:cy'])
+    expect(wrong.stdout + wrong.stderr).not.toContain(other)
+    const after = sqlStore({ url: place })
+    try {
+      const a = createVault({ store: after, secret: k1 })
+      for (const user of ['ada', 'bob', 'cy'])
+        expect(await a.for({ userId: user }).get('openai')).toBe(apiKey(user.length))
+    } finally {
+      await after.close()
+    }
+  })
+
   it('exits 1 and lists what a keyring cannot decrypt, touching nothing', async () => {
     const small = `sqlite:${join(cwd, 'small.db')}`
     const store = sqlStore({ url: small })

@@ -110,7 +110,11 @@ describe('hostile input through apiKeyAuth and the management routes (Hono, in-p
           ),
         ),
         async (body) => {
-          const response = await app.request('/keys', { method: 'POST', body: JSON.stringify(body) })
+          const response = await app.request('/keys', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
           expect([201, 400]).toContain(response.status)
           if (response.status === 400) expect((await response.json()).errors.length).toBeGreaterThan(0)
         },

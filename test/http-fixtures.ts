@@ -230,7 +230,8 @@ const honoDriver: Driver = {
     const app = honoApp(fixture)
     return {
       async request(path, sent = {}) {
-        const { method = 'GET', headers = [], body } = sent
+        const { method = 'GET', body } = sent
+        const headers = withJsonType(sent)
         const map = new Map<string, string>()
         const real = new Headers()
         let fake = false
@@ -326,7 +327,8 @@ async function socketClient(listener: RequestListener): Promise<Client> {
   const lenientPort = (lenient.address() as { port: number }).port
   return {
     async request(path, sent = {}) {
-      const { method = 'GET', headers = [], body, lenientParser } = sent
+      const { method = 'GET', body, lenientParser } = sent
+      const headers = withJsonType(sent)
       const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
       if (lenientParser) return rawRequest(lenientPort, method, path, headers, payload)
       const names = headers.map(([n]) => n.toLowerCase())
@@ -439,7 +441,8 @@ const fastifyDriver: Driver = {
     await app.ready()
     return {
       async request(path, sent = {}) {
-        const { method = 'GET', headers = [], body } = sent
+        const { method = 'GET', body } = sent
+        const headers = withJsonType(sent)
         const object: Record<string, string | string[]> = {}
         for (const [name, value] of headers) {
           const lower = name.toLowerCase()
@@ -458,6 +461,14 @@ const fastifyDriver: Driver = {
       },
     }
   },
+}
+
+/** An object body goes out as JSON, as any client sends it; a string body goes out as given. */
+function withJsonType(sent: Sent): Array<[string, string]> {
+  const headers = sent.headers ?? []
+  if (sent.body === undefined || typeof sent.body === 'string') return headers
+  if (headers.some(([name]) => name.toLowerCase() === 'content-type')) return headers
+  return [...headers, ['content-type', 'application/json']]
 }
 
 function toGot(status: number, headers: Record<string, string>, text: string): Got {

@@ -6,7 +6,7 @@ import { Browser, memoryServer } from './server-helpers.js'
 
 async function signedIn() {
   const server = memoryServer()
-  const admin = await ensureAdminKey(server.warden)
+  const admin = await ensureAdminKey(server.warden, server.store)
   if (!admin) throw new Error('expected a fresh admin key')
   const browser = new Browser(server.app)
   expect((await browser.signIn(admin.key)).status).toBe(303)

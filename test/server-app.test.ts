@@ -12,7 +12,7 @@ const OPENAI_KEY = 'sk-proj-Zx81Qw27Er36Ty45Ui90Op12As34Df56'
 
 async function signedIn() {
   const server = memoryServer()
-  const admin = await ensureAdminKey(server.warden)
+  const admin = await ensureAdminKey(server.warden, server.store)
   if (!admin) throw new Error('expected a fresh admin key')
   const browser = new Browser(server.app)
   const res = await browser.signIn(admin.key)
@@ -25,11 +25,12 @@ const keysIn = (html: string) => html.match(/kw_[0-9A-Za-z]{40,}/g) ?? []
 
 describe('first start', () => {
   it('creates one admin key on an empty database, and none once keys exist', async () => {
-    const warden = createKeywarden({ store: memoryStore(), prefix: 'kw', lastUsed: false })
-    const created = await ensureAdminKey(warden)
+    const store = memoryStore()
+    const warden = createKeywarden({ store, prefix: 'kw', lastUsed: false })
+    const created = await ensureAdminKey(warden, store)
     expect(created?.record.scopes).toEqual(['keywarden:admin'])
     expect((await warden.keys.verify(created?.key, { scopes: ['keywarden:admin'] })).valid).toBe(true)
-    expect(await ensureAdminKey(warden)).toBeNull()
+    expect(await ensureAdminKey(warden, store)).toBeNull()
     expect((await warden.keys.list()).items).toHaveLength(1)
   })
 })
@@ -83,8 +84,8 @@ describe('API routes', () => {
   })
 
   it('serves the management API to admin keys only', async () => {
-    const { app, warden } = memoryServer()
-    const admin = await ensureAdminKey(warden)
+    const { app, warden, store } = memoryServer()
+    const admin = await ensureAdminKey(warden, store)
     const plain = await warden.keys.create({ name: 'plain' })
     expect((await app.request('/api/keys')).status).toBe(401)
     const notAdmin = await app.request('/api/keys', { headers: { 'x-api-key': plain.key } })
@@ -103,8 +104,9 @@ describe('API routes', () => {
 
   it("keeps each key owner's provider keys under /api/byok", async () => {
     const { app, warden } = memoryServer()
-    const alice = await warden.keys.create({ name: 'alice app', ownerId: 'alice' })
-    const bob = await warden.keys.create({ name: 'bob app', ownerId: 'bob' })
+    const scopes = ['keywarden:byok']
+    const alice = await warden.keys.create({ name: 'alice app', ownerId: 'alice', scopes })
+    const bob = await warden.keys.create({ name: 'bob app', ownerId: 'bob', scopes })
     expect((await app.request('/api/byok')).status).toBe(401)
     const put = await app.request('/api/byok/openai', {
       method: 'PUT',
@@ -161,8 +163,8 @@ describe('dashboard sign-in', () => {
   })
 
   it('refuses a sign-in post without the form token or from another origin', async () => {
-    const { warden, app } = memoryServer()
-    const admin = (await ensureAdminKey(warden))!
+    const { warden, app, store } = memoryServer()
+    const admin = (await ensureAdminKey(warden, store))!
     const browser = new Browser(app)
     await browser.request('/login')
     expect((await browser.request('/login', { form: { key: admin.key } })).status).toBe(403)
@@ -178,8 +180,8 @@ describe('dashboard sign-in', () => {
   })
 
   it('sets an HttpOnly, SameSite=Strict session cookie that holds no admin key', async () => {
-    const { warden, app } = memoryServer()
-    const admin = (await ensureAdminKey(warden))!
+    const { warden, app, store } = memoryServer()
+    const admin = (await ensureAdminKey(warden, store))!
     const browser = new Browser(app)
     const page = await (await browser.request('/login')).text()
     const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!
@@ -193,8 +195,8 @@ describe('dashboard sign-in', () => {
   })
 
   it('marks cookies Secure with the __Host- prefix under HTTPS', async () => {
-    const { warden, app } = memoryServer()
-    const admin = (await ensureAdminKey(warden))!
+    const { warden, app, store } = memoryServer()
+    const admin = (await ensureAdminKey(warden, store))!
     const browser = new Browser(app, 'https://keys.example.com')
     const res = await browser.signIn(admin.key)
     expect(res.status).toBe(303)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,7 +70,10 @@ describe('loadServerConfig', () => {
     expect(loadServerConfig({}).acceptLegacy).toBe(false)
     expect(loadServerConfig({ KEYWARDEN_ACCEPT_LEGACY: 'true' }).acceptLegacy).toBe(true)
     expect(loadServerConfig({ KEYWARDEN_ACCEPT_LEGACY: '0' }).acceptLegacy).toBe(false)
-    const ring = { current: 'k2', keys: { k1: 'a'.repeat(40), k2: 'b'.repeat(40) } }
+    const ring = {
+      current: 'k2',
+      keys: { k1: randomBytes(32).toString('base64'), k2: randomBytes(32).toString('base64') },
+    }
     expect(loadServerConfig({ KEYWARDEN_KEYRING: JSON.stringify(ring) }).keyring).toEqual(ring)
     const error = (() => {
       try {
@@ -90,7 +94,7 @@ describe('loadServerConfig', () => {
   it.each([
     [{ PORT: '70000' }, /PORT/],
     [{ PORT: '3000abc' }, /PORT/],
-    [{ KEYWARDEN_SECRET: 'short' }, /KEYWARDEN_SECRET must be at least 32/],
+    [{ KEYWARDEN_SECRET: 'short' }, /KEYWARDEN_SECRET is 5 bytes; use at least 32 random bytes/],
     [{ KEYWARDEN_PREFIX: 'Bad-Prefix' }, /KEYWARDEN_PREFIX/],
     [{ KEYWARDEN_DATABASE_URL: 'oracle://x' }, /KEYWARDEN_DATABASE_URL must start with/],
     [{ KEYWARDEN_REDIS_URL: 'http://x' }, /KEYWARDEN_REDIS_URL must start with/],
@@ -99,6 +103,26 @@ describe('loadServerConfig', () => {
     [{ KEYWARDEN_CACHE_TTL_MS: '-5' }, /KEYWARDEN_CACHE_TTL_MS/],
   ])('names the variable to fix: %o', (env, message) => {
     expect(() => loadServerConfig(env)).toThrow(message)
+  })
+
+  it('holds KEYWARDEN_SECRET to the secret-strength rule, with or without a keyring', () => {
+    const ring = JSON.stringify({ current: 'k1', keys: { k1: randomBytes(32).toString('base64') } })
+    for (const weak of ['a'.repeat(40), 'qwertyuiop'.repeat(4), 'P@ssw0rd'.repeat(5)]) {
+      for (const env of [{ KEYWARDEN_SECRET: weak }, { KEYWARDEN_SECRET: weak, KEYWARDEN_KEYRING: ring }]) {
+        const error = (() => {
+          try {
+            loadServerConfig(env)
+          } catch (e) {
+            return e as Error
+          }
+        })()
+        expect(error).toBeInstanceOf(ConfigError)
+        expect(error?.message).toMatch(/^KEYWARDEN_SECRET is too predictable/)
+        expect(error?.message).toContain('openssl rand -base64 32')
+        expect(error?.message).not.toContain(weak.slice(0, 8))
+      }
+    }
+    expect(loadServerConfig({ KEYWARDEN_SECRET: SECRET, KEYWARDEN_KEYRING: ring }).secret).toBe(SECRET)
   })
 
   it('never echoes a database password in its errors', () => {
@@ -159,7 +183,7 @@ describe('resolveSecret', () => {
     const file = join(dir, 'secret')
     writeFileSync(file, 'tooshort', { mode: 0o600 })
     expect(() => resolveSecret({ secret: null, secretFile: file, production: false }, () => {})).toThrow(
-      /fewer than 32 characters/,
+      /is 8 bytes; use at least 32 random bytes/,
     )
     const other = join(dir, 'other')
     expect(() => resolveSecret({ secret: null, secretFile: other, production: true }, () => {})).toThrow(
@@ -169,49 +193,76 @@ describe('resolveSecret', () => {
   })
 })
 
+describe('resolveSecret strength', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kw-secret-'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('refuses a patterned secret file or KEYWARDEN_SECRET, saying how to fix it', () => {
+    const file = join(dir, 'secret')
+    writeFileSync(file, `${'abcdefghijklmnopqrstuvwxyz'.repeat(2)}\n`, { mode: 0o600 })
+    const fromFile = () => resolveSecret({ secret: null, secretFile: file, production: false }, () => {})
+    expect(fromFile).toThrow(ConfigError)
+    expect(fromFile).toThrow(/too predictable.*openssl rand -base64 32.*delete the file/)
+    expect(fromFile).not.toThrow(/abcdef/)
+    const fromEnv = () =>
+      resolveSecret(
+        { secret: 'qwertyuiop'.repeat(4), secretFile: join(dir, 'x'), production: true },
+        () => {},
+      )
+    expect(fromEnv).toThrow(/^KEYWARDEN_SECRET is too predictable/)
+  })
+})
+
 describe('dashboard sessions', () => {
-  it('accepts only cookies it signed, until they expire or are destroyed', () => {
+  it('accepts only cookies sealed under its secret, on every instance, until they expire', () => {
     let clock = 1_000_000
     const sessions = createSessionManager({ secret: SECRET, ttlMs: 60_000, now: () => clock })
     const { session, cookie } = sessions.create('key-1', 'admin')
-    expect(sessions.read(cookie)).toBe(session)
+    expect(sessions.read(cookie)).toEqual(session)
+    expect(session).toMatchObject({ adminKeyId: 'key-1', userId: 'admin', expiresAt: clock + 60_000 })
+    // The cookie is the session: another instance with the same secret opens it.
+    const otherInstance = createSessionManager({ secret: SECRET, ttlMs: 60_000, now: () => clock })
+    expect(otherInstance.read(cookie)).toEqual(session)
+    expect(cookie).not.toContain('key-1')
 
-    const [id, signature] = cookie.split('.') as [string, string]
-    expect(sessions.read(`${id}.${signature.slice(0, -2)}AA`)).toBeNull()
-    expect(sessions.read(id)).toBeNull()
+    const flipped = `${cookie.slice(0, -3)}${cookie.at(-3) === 'A' ? 'B' : 'A'}${cookie.slice(-2)}`
+    expect(sessions.read(flipped)).toBeNull()
+    expect(sessions.read(cookie.split('.').slice(0, 2).join('.'))).toBeNull()
     expect(sessions.read(undefined)).toBeNull()
-    // The same id signed under another secret is not ours.
+    expect(sessions.read('x'.repeat(5000))).toBeNull()
     const foreign = createSessionManager({ secret: `${SECRET}-other`, now: () => clock })
     expect(foreign.read(cookie)).toBeNull()
+    // A manager with a shorter lifetime does not honour a cookie sealed for longer.
+    const shorter = createSessionManager({ secret: SECRET, ttlMs: 1000, now: () => clock + 2000 })
+    expect(shorter.read(cookie)).toBeNull()
 
-    clock += 60_000
+    clock += 59_999
+    expect(sessions.read(cookie)).not.toBeNull()
+    clock += 1
     expect(sessions.read(cookie)).toBeNull()
-
-    const again = sessions.create('key-1', 'admin')
-    const other = sessions.create('key-2', 'admin')
-    sessions.destroyForKey('key-1')
-    expect(sessions.read(again.cookie)).toBeNull()
-    expect(sessions.read(other.cookie)).not.toBeNull()
-    sessions.destroy(other.cookie)
-    expect(sessions.read(other.cookie)).toBeNull()
   })
 
-  it('gives every session its own CSRF token and checks sign-in tokens against their nonce', () => {
+  it('gives every session its own CSRF token, the same on every instance, and checks sign-in tokens', () => {
     const sessions = createSessionManager({ secret: SECRET })
-    const a = sessions.create('k', 'u').session
+    const a = sessions.create('k', 'u')
     const b = sessions.create('k', 'u').session
-    expect(a.csrfToken).not.toBe(b.csrfToken)
+    expect(a.session.csrfToken).not.toBe(b.csrfToken)
+    expect(createSessionManager({ secret: SECRET }).read(a.cookie)?.csrfToken).toBe(a.session.csrfToken)
     const nonce = 'n'.repeat(32)
     const token = sessions.loginToken(nonce)
-    expect(sessions.checkLoginToken(nonce, token)).toBe(true)
+    expect(createSessionManager({ secret: SECRET }).checkLoginToken(nonce, token)).toBe(true)
     expect(sessions.checkLoginToken('m'.repeat(32), token)).toBe(false)
     expect(sessions.checkLoginToken(nonce, `${token}x`)).toBe(false)
     expect(sessions.checkLoginToken(undefined, token)).toBe(false)
   })
 
-  it('evicts the oldest sessions beyond its bound', () => {
-    const sessions = createSessionManager({ secret: SECRET, maxSessions: 3 })
-    const cookies = Array.from({ length: 5 }, () => sessions.create('k', 'u').cookie)
-    expect(cookies.map((c) => sessions.read(c) !== null)).toEqual([false, false, true, true, true])
+  it('refuses a weak secret, naming KEYWARDEN_SECRET and how to make one', () => {
+    expect(() => createSessionManager({ secret: 'short' })).toThrow(ConfigError)
+    expect(() => createSessionManager({ secret: 'changeme'.repeat(5) })).toThrow(
+      /KEYWARDEN_SECRET.*openssl rand/,
+    )
   })
 })

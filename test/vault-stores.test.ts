@@ -5,6 +5,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DecryptError } from '../packages/keywarden/src/errors.js'
 import { hybridStore } from '../packages/keywarden/src/stores/hybrid.js'
+import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { redisStore } from '../packages/keywarden/src/stores/redis.js'
 import { sessionStore } from '../packages/keywarden/src/stores/session/session-store.js'
 import { sqlStore } from '../packages/keywarden/src/stores/sql/index.js'
@@ -36,6 +37,7 @@ function sqlEngine(name: 'sqlite-file' | 'postgres' | 'mysql', skip: string | fa
 
 const redisNamespace = uniqueName('kwvault')
 const engines: Engine[] = [
+  { name: 'memory', skip: false, open: () => memoryStore(), cleanup: async () => {} },
   sqlEngine('sqlite-file', false),
   sqlEngine('postgres', await serviceSkip('postgres')),
   sqlEngine('mysql', await serviceSkip('mysql')),
@@ -80,6 +82,39 @@ for (const engine of engines) {
       await expect(wrong.for({ userId: 'alice' }).get('openai')).rejects.toThrow(/does not match/)
       expect(await store.getSecret('user:alice', 'openai')).toEqual(row)
       await store.deleteSecret('user:mallory', 'openai')
+    })
+
+    it('rotate with another secret under the same key id fails every row and changes none', async () => {
+      const secretA = randomBytes(32).toString('base64')
+      const secretB = randomBytes(32).toString('base64')
+      const a = createVault({ keyring: { current: 'k1', keys: { k1: secretA } }, store, defaultTtlMs: null })
+      const users = Array.from({ length: 20 }, (_, i) => `samekid${i}`)
+      await Promise.all(users.map((u, i) => a.for({ userId: u }).set('openai', OPENAI(i))))
+      const before = await Promise.all(users.map((u) => store.getSecret(`user:${u}`, 'openai')))
+
+      try {
+        const b = createVault({ keyring: { current: 'k1', keys: { k1: secretB } }, store })
+        const result = await b.rotate({ pageSize: 7 })
+        const mine = result.failed.filter((f) => f.scope.startsWith('user:samekid'))
+        expect(mine.map((f) => f.scope).sort()).toEqual(users.map((u) => `user:${u}`).sort())
+        for (const failure of mine) {
+          expect(failure).toMatchObject({
+            provider: 'openai',
+            reason: expect.stringMatching(/does not match/),
+          })
+          expect(failure.reason).not.toContain(secretB)
+        }
+        // No value on this store decrypts under B, so none may count as current or be rewritten.
+        expect(result).toMatchObject({ upToDate: 0, rotated: 0, conflicts: 0 })
+        expect(result.failed).toHaveLength(result.scanned)
+
+        const after = await Promise.all(users.map((u) => store.getSecret(`user:${u}`, 'openai')))
+        expect(after).toEqual(before)
+        const reads = await Promise.all(users.map((u) => a.for({ userId: u }).get('openai')))
+        expect(reads).toEqual(users.map((_, i) => OPENAI(i)))
+      } finally {
+        await Promise.all(users.map((u) => store.deleteSecret(`user:${u}`, 'openai')))
+      }
     })
 
     it('rotates under concurrent sets without losing either', async () => {

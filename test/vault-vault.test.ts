@@ -166,8 +166,12 @@ describe('createVault', () => {
     expect(await gina.list()).toHaveLength(1)
     expect(await store.getSecret('user:gina', 'openai')).toEqual(before)
     // Neither rotate nor purge removes what it cannot decrypt.
-    // (Same key id, other secret: rotate sees it as current and leaves it alone.)
-    expect(await wrong.rotate()).toMatchObject({ upToDate: 1, rotated: 0 })
+    // Same key id, other secret: rotate reports it as failed, not as current.
+    const sameId = await wrong.rotate()
+    expect(sameId).toMatchObject({ scanned: 1, upToDate: 0, rotated: 0 })
+    expect(sameId.failed).toEqual([
+      { scope: 'user:gina', provider: 'openai', reason: expect.stringMatching(/does not match key "k1"/) },
+    ])
     const wrongRing = createVault({ keyring: { current: 'k2', keys: { k1: secret(), k2: secret() } }, store })
     const rotated = await wrongRing.rotate()
     expect(rotated).toMatchObject({ scanned: 1, rotated: 0 })

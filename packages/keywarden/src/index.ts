@@ -2,6 +2,7 @@ export {
   ConfigError,
   ConflictError,
   DecryptError,
+  describeError,
   KeywardenError,
   type KeywardenErrorCode,
   NotFoundError,
@@ -24,10 +25,26 @@ export {
 } from './keys/keywarden.js'
 export type { LastUsedOptions } from './keys/last-used.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'
+export { assertStrongSecret, MIN_SECRET_BYTES } from './secrets/strength.js'
+/** The sliding-window arithmetic every built-in store uses, for third-party stores to match it exactly. */
+export {
+  type ConsumeDecision,
+  type CounterSnapshot,
+  checkWindow,
+  decideConsume,
+  retryAfter,
+  slidingCount,
+  type WindowCounts,
+  windowStart,
+} from './stores/sliding-window.js'
 export type {
   ApiKeyRecord,
+  ConsumeOutcome,
+  ConsumeRequest,
+  DeleteSecretOptions,
   KeyPatch,
   KeyStore,
+  LimitState,
   ListKeysQuery,
   Page,
   PutSecretOptions,

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { Keywarden } from 'keywarden'
-import { apiKeyAuth, byokRoutes, managementRoutes } from 'keywarden/hono'
+import { ADMIN_SCOPE, apiKeyAuth, byokRoutes, managementRoutes, requireAnyScope } from 'keywarden/hono'
 import { openApiDocument } from 'keywarden/openapi'
 import type { Vault } from 'keywarden/vault'
 
@@ -28,6 +28,9 @@ const DEMO_PATH = {
   },
 }
 
+/** What a key needs for /api/byok; an admin key has it implicitly. */
+export const BYOK_SCOPE = 'keywarden:byok'
+
 export interface ApiRoutesOptions {
   warden: Keywarden
   vault: Vault
@@ -36,7 +39,7 @@ export interface ApiRoutesOptions {
 
 /**
  * The JSON side of the server: the management API (admin keys only), each key owner's provider
- * keys, a demo route any valid key opens, and the OpenAPI document describing them.
+ * keys (keys with keywarden:byok), a demo route any valid key opens, and the OpenAPI document.
  */
 export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
   const app = new Hono()
@@ -52,9 +55,10 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
 
   app.route('/api/keys', managementRoutes({ warden, onError }))
 
-  // Provider keys belong to the owner of the API key that calls (or to the key itself).
-  app.use('/api/byok', auth)
-  app.use('/api/byok/*', auth)
+  // Provider keys belong to the owner of the API key that calls (or to the key itself), and only
+  // keys granted keywarden:byok may touch them: any other key of the owner is refused.
+  const byokScope = requireAnyScope(BYOK_SCOPE, ADMIN_SCOPE)
+  for (const path of ['/api/byok', '/api/byok/*']) app.use(path, auth, byokScope)
   app.route(
     '/api/byok',
     byokRoutes({

@@ -1,17 +1,20 @@
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import type { KeyStore, Keywarden } from 'keywarden'
+import { describeError } from 'keywarden'
 import type { Vault } from 'keywarden/vault'
 import { apiRoutes } from './api.js'
 import { staticAssets } from './assets.js'
 import { dashboardRoutes } from './dashboard/routes.js'
 import { type ServerEnv, securityHeaders } from './dashboard/security.js'
+import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js'
 import { createSessionManager } from './session.js'
 import { dashboardVault } from './vault-adapter.js'
 
 export interface ServerAppOptions {
   warden: Keywarden
   vault: Vault
-  /** The app secret; dashboard session ids are signed with a key derived from it. */
+  /** The app secret; dashboard sessions are sealed cookies under a key derived from it (same on every instance). */
   secret: string
   /** Probes the backing stores for /healthz; rejects when one is down. */
   checkHealth: () => Promise<void>
@@ -19,6 +22,8 @@ export interface ServerAppOptions {
   trustProxy?: boolean
   /** Dashboard session lifetime. Default 8 hours. */
   sessionTtlMs?: number
+  /** Failed dashboard sign-ins allowed per client address and in total (counted per instance). */
+  loginThrottle?: LoginThrottleOptions
   now?: () => Date
   onError?: (error: unknown) => void
 }
@@ -54,9 +59,10 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     trustProxy = false,
     sessionTtlMs = 8 * 3600_000,
     now = () => new Date(),
-    onError = (error) => console.error('keywarden server:', (error as Error)?.message ?? error),
+    onError = (error) => console.error(`keywarden server: ${describeError(error)}`),
   } = options
   const sessions = createSessionManager({ secret, ttlMs: sessionTtlMs, now: () => now().getTime() })
+  const throttle = createLoginThrottle(options.loginThrottle ?? {}, () => now().getTime())
   const app = new Hono<ServerEnv>()
 
   app.use('*', securityHeaders())
@@ -90,7 +96,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.route('/', apiRoutes({ warden, vault, onError }))
   app.route(
     '/',
-    dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, now, sessionTtlMs, onError }),
+    dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, throttle, now, sessionTtlMs, onError }),
   )
 
   app.notFound((c) => {
@@ -102,6 +108,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     return c.text('Not found. The dashboard is at /.', 404)
   })
   app.onError((error, c) => {
+    // A deliberate HTTP answer thrown by a middleware (4xx): send it, it is not a server fault.
+    if (error instanceof HTTPException && error.status < 500) return error.getResponse()
     onError(error)
     return c.text('Internal error; the server log has the details.', 500)
   })

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { ConfigError } from 'keywarden'
+import { assertStrongSecret, ConfigError } from 'keywarden'
 
 /** Everything `startServer` needs; build it with `loadServerConfig`. */
 export interface ServerConfig {
@@ -39,7 +39,6 @@ export interface ServerFlags {
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./keywarden.db'
 export const DEFAULT_SECRET_FILE = '.keywarden/secret'
-export const MIN_SECRET_LENGTH = 32
 
 const PREFIX = /^[a-z0-9]+(?:_[a-z0-9]+)*$/
 const NAME = /^[a-z][a-z0-9_]{0,31}$/
@@ -139,11 +138,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
 
   const secret =
     env.KEYWARDEN_SECRET === undefined || env.KEYWARDEN_SECRET === '' ? null : env.KEYWARDEN_SECRET
-  if (secret !== null && secret.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(
-      `KEYWARDEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters; generate one with: openssl rand -base64 32`,
-    )
-  }
+  // Checked with a keyring too: KEYWARDEN_SECRET still signs dashboard sessions then.
+  if (secret !== null) assertStrongSecret(secret, 'KEYWARDEN_SECRET')
   if (secret === null && production) {
     throw new ConfigError(
       'KEYWARDEN_SECRET is required with NODE_ENV=production; set it to 32+ random bytes (openssl rand -base64 32) and keep it stable',

@@ -58,7 +58,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
   }
 
   try {
-    const admin = await ensureAdminKey(warden)
+    const admin = await ensureAdminKey(warden, stores.keys)
     if (admin) stdout(`${adminKeyNotice(admin)}\n`)
   } catch (error) {
     await shutdownStores().catch(() => {})

@@ -1,5 +1,5 @@
 /** `npm start`: the reference server from the environment. `keywarden serve` does the same with flags. */
-import { KeywardenError } from 'keywarden'
+import { describeError } from 'keywarden'
 import { loadServerConfig, type RunningServer, startServer } from './index.js'
 
 let server: RunningServer | undefined
@@ -15,7 +15,7 @@ async function stop(signal: string): Promise<void> {
     await server.close()
     process.exit(0)
   } catch (error) {
-    process.stderr.write(`keywarden: shutdown failed: ${(error as Error)?.message}\n`)
+    process.stderr.write(`keywarden: shutdown failed: ${describeError(error)}\n`)
     process.exit(1)
   }
 }
@@ -35,8 +35,6 @@ try {
     process.stderr.write(`keywarden: serving the dashboard at ${server.url}/ (API under /api, /healthz)\n`)
   }
 } catch (error) {
-  const message =
-    error instanceof KeywardenError ? error.message : ((error as Error)?.message ?? String(error))
-  process.stderr.write(`keywarden: cannot start: ${message}\n`)
+  process.stderr.write(`keywarden: cannot start: ${describeError(error)}\n`)
   process.exit(1)
 }

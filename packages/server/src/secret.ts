@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { ConfigError } from 'keywarden'
-import { MIN_SECRET_LENGTH, type ServerConfig } from './config.js'
+import { assertStrongSecret, ConfigError } from 'keywarden'
+import type { ServerConfig } from './config.js'
 
 export interface ResolvedSecret {
   secret: string
@@ -19,11 +19,11 @@ function readSecretFile(file: string): string | null {
     throw new ConfigError(`cannot read the secret file ${file}; check its permissions`, { cause: error })
   }
   const secret = text.trim()
-  if (secret.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(
-      `the secret file ${file} holds fewer than ${MIN_SECRET_LENGTH} characters; delete it to generate a new one (vault secrets encrypted with it become unreadable) or set KEYWARDEN_SECRET`,
-    )
-  }
+  assertStrongSecret(
+    secret,
+    `the secret in ${file}`,
+    'Or delete the file to generate a new one (vault secrets encrypted with it become unreadable), or set KEYWARDEN_SECRET',
+  )
   // Tighten permissions a user may have loosened by copying the file around.
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
   return secret
@@ -38,9 +38,7 @@ export function resolveSecret(
   warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): ResolvedSecret {
   if (config.secret !== null) {
-    if (config.secret.length < MIN_SECRET_LENGTH) {
-      throw new ConfigError(`KEYWARDEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters`)
-    }
+    assertStrongSecret(config.secret, 'KEYWARDEN_SECRET')
     return { secret: config.secret, source: 'env' }
   }
   if (config.production) {

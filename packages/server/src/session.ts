@@ -1,4 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+import { assertStrongSecret } from 'keywarden'
+import { sealedCookieSession } from 'keywarden/stores/session'
 
 /** A signed-in dashboard user. The admin key itself is never kept, only its id. */
 export interface DashboardSession {
@@ -6,6 +8,7 @@ export interface DashboardSession {
   adminKeyId: string
   /** Who the provider keys on the dashboard belong to. */
   userId: string
+  /** Derived from the session id under the app secret: every instance computes the same token. */
   csrfToken: string
   createdAt: number
   expiresAt: number
@@ -14,22 +17,31 @@ export interface DashboardSession {
 export interface SessionManagerOptions {
   secret: string
   ttlMs?: number
-  maxSessions?: number
   now?: () => number
 }
 
 export interface SessionManager {
-  /** Starts a session; `cookie` is the signed value to put in the session cookie. */
+  /** Starts a session; `cookie` is the sealed value to put in the session cookie. */
   create(adminKeyId: string, userId: string): { session: DashboardSession; cookie: string }
-  /** The live session a cookie value names, or null when it is unsigned, unknown or expired. */
+  /** The session a cookie value holds, or null when it is missing, tampered with, foreign or expired. */
   read(cookie: string | undefined): DashboardSession | null
-  destroy(cookie: string | undefined): void
-  /** Ends every session of one admin key (it was revoked or deleted). */
-  destroyForKey(adminKeyId: string): void
   /** A signed token for the sign-in form (no session exists yet): `nonce.signature`. */
   loginToken(nonce: string): string
   checkLoginToken(nonce: string | undefined, token: unknown): boolean
 }
+
+/** What the sealed cookie holds: session id, admin key id, user id, created at (epoch ms). */
+interface Sealed {
+  i: string
+  k: string
+  u: string
+  c: number
+}
+
+// The name is bound into the seal as additional data; the HTTP cookie name (with or without the
+// __Host- prefix) does not matter.
+const SEAL_NAME = 'kw_dashboard_session'
+const MAX_COOKIE_LENGTH = 4096
 
 function safeEqualText(a: string, b: string): boolean {
   const left = Buffer.from(a)
@@ -37,75 +49,68 @@ function safeEqualText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right)
 }
 
+function isSealed(value: unknown): value is Sealed {
+  const v = value as Sealed
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.i === 'string' &&
+    typeof v.k === 'string' &&
+    typeof v.u === 'string' &&
+    Number.isFinite(v.c)
+  )
+}
+
 /**
- * Server-side dashboard sessions in process memory. The cookie carries only a random id and an
- * HMAC over it (key derived from the app secret with HKDF), so a cookie can be neither forged nor
- * turned into the admin key. Sessions end on sign-out, expiry or restart.
+ * Stateless dashboard sessions: the cookie is the session, sealed with AES-256-GCM under a key
+ * derived from the app secret (the vault's sealed cookie), so every instance sharing the secret
+ * opens it and none keeps anything in memory. The cookie can be neither read, forged nor turned
+ * into the admin key. It ends at its expiry; sign-out clears it; the routes re-check the admin key
+ * on every request, so revoking or expiring the key ends every session of it on every instance.
  */
 export function createSessionManager({
   secret,
   ttlMs = 8 * 3600_000,
-  maxSessions = 10_000,
   now = Date.now,
 }: SessionManagerOptions): SessionManager {
+  const bytes = assertStrongSecret(secret, 'the app secret (KEYWARDEN_SECRET, it seals dashboard sessions)')
   const signingKey = Buffer.from(
-    hkdfSync('sha256', secret, Buffer.alloc(0), 'keywarden/dashboard-session', 32),
+    hkdfSync('sha256', bytes, Buffer.alloc(0), 'keywarden/dashboard-session', 32),
   )
-  const sessions = new Map<string, DashboardSession>()
   const sign = (value: string) => createHmac('sha256', signingKey).update(value).digest('base64url')
+  const cookies = sealedCookieSession({
+    secret: bytes,
+    cookieName: SEAL_NAME,
+    maxAgeMs: ttlMs,
+    now: () => new Date(now()),
+  })
 
-  function prune(): void {
-    const at = now()
-    for (const [id, session] of sessions) if (session.expiresAt <= at) sessions.delete(id)
-    // Still full: drop the oldest (Map keeps insertion order).
-    while (sessions.size >= maxSessions) {
-      const oldest = sessions.keys().next().value
-      if (oldest === undefined) break
-      sessions.delete(oldest)
-    }
-  }
-
-  function idOf(cookie: string | undefined): string | null {
-    if (typeof cookie !== 'string' || cookie.length > 200) return null
-    const dot = cookie.indexOf('.')
-    if (dot < 1) return null
-    const id = cookie.slice(0, dot)
-    return safeEqualText(sign(`sid:${id}`), cookie.slice(dot + 1)) ? id : null
-  }
+  const toSession = ({ i, k, u, c }: Sealed): DashboardSession => ({
+    id: i,
+    adminKeyId: k,
+    userId: u,
+    csrfToken: sign(`csrf:${i}`),
+    createdAt: c,
+    expiresAt: c + ttlMs,
+  })
 
   return {
     create(adminKeyId, userId) {
-      prune()
-      const id = randomBytes(32).toString('base64url')
-      const at = now()
-      const session: DashboardSession = {
-        id,
-        adminKeyId,
-        userId,
-        csrfToken: randomBytes(32).toString('base64url'),
-        createdAt: at,
-        expiresAt: at + ttlMs,
-      }
-      sessions.set(id, session)
-      return { session, cookie: `${id}.${sign(`sid:${id}`)}` }
+      const sealed: Sealed = { i: randomBytes(32).toString('base64url'), k: adminKeyId, u: userId, c: now() }
+      const jar = cookies.open(null)
+      jar.set('s', sealed)
+      const header = jar.commit() as string
+      // `<name>=<value>; <attributes>`: the routes set the attributes themselves.
+      const cookie = header.slice(SEAL_NAME.length + 1, header.indexOf(';'))
+      return { session: toSession(sealed), cookie }
     },
     read(cookie) {
-      const id = idOf(cookie)
-      if (id === null) return null
-      const session = sessions.get(id)
-      if (!session) return null
-      if (session.expiresAt <= now()) {
-        sessions.delete(id)
-        return null
-      }
-      return session
-    },
-    destroy(cookie) {
-      const id = idOf(cookie)
-      if (id !== null) sessions.delete(id)
-    },
-    destroyForKey(adminKeyId) {
-      for (const [id, session] of sessions) if (session.adminKeyId === adminKeyId) sessions.delete(id)
+      if (typeof cookie !== 'string' || cookie.length === 0 || cookie.length > MAX_COOKIE_LENGTH) return null
+      const sealed = cookies.open(`${SEAL_NAME}=${cookie}`).get('s')
+      if (!isSealed(sealed)) return null
+      const session = toSession(sealed)
+      // The seal's own expiry is checked on open; this also refuses a cookie sealed under a longer ttl.
+      return session.expiresAt > now() ? session : null
     },
     loginToken(nonce) {
       return sign(`login:${nonce}`)

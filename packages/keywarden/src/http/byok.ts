@@ -7,7 +7,6 @@ import { ConfigError, DecryptError, ValidationError } from '../errors.js'
 import type { SessionLike } from '../stores/types.js'
 import type { SecretSummary } from '../vault/types.js'
 import {
-  CONTENT_TOO_LARGE,
   invalidRequest,
   jsonReply,
   NO_CONTENT,
@@ -20,10 +19,10 @@ import {
 import {
   asBodyObject,
   BODY_NOT_JSON,
-  BODY_TOO_LARGE,
   collectFieldProblems,
   defaultOnError,
   errorReply,
+  jsonOnly,
   type OnError,
   type Route,
   type RouteInput,
@@ -160,7 +159,6 @@ export function byokRouteTable<Req>(options: ByokRoutesOptions<Req>): Route<Req>
   const guarded =
     (handler: Handler) =>
     async (input: RouteInput<Req>): Promise<Reply> => {
-      if (input.body === BODY_TOO_LARGE) return CONTENT_TOO_LARGE
       let mine: VaultHandleLike | null
       try {
         mine = await handleFor(vault, identify, input.native)
@@ -208,12 +206,12 @@ export function byokRouteTable<Req>(options: ByokRoutesOptions<Req>): Route<Req>
     return NO_CONTENT
   }
 
-  return [
+  return jsonOnly([
     { method: 'PUT', path: '/:provider', body: true, handle: guarded(put) },
     { method: 'GET', path: '/', body: false, handle: guarded(list) },
     { method: 'DELETE', path: '/:provider', body: false, handle: guarded(remove) },
     { method: 'DELETE', path: '/', body: false, handle: guarded(clear) },
-  ]
+  ])
 }
 
 /**

@@ -17,7 +17,6 @@ import type { ApiKeyRecord } from '../stores/types.js'
 import { assertWarden, normalizeAuthOptions, readKey } from './core.js'
 import { type OwnerPolicy, ownerRules } from './owner-policy.js'
 import {
-  CONTENT_TOO_LARGE,
   forbidden,
   invalidRequest,
   jsonReply,
@@ -30,10 +29,10 @@ import {
 import {
   asBodyObject,
   BODY_NOT_JSON,
-  BODY_TOO_LARGE,
   collectFieldProblems,
   defaultOnError,
   errorReply,
+  jsonOnly,
   type OnError,
   type Route,
   type RouteInput,
@@ -129,7 +128,6 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
   const guarded =
     (handler: Handler) =>
     async (input: RouteInput<Req>): Promise<Reply> => {
-      if (input.body === BODY_TOO_LARGE) return CONTENT_TOO_LARGE
       let caller: Caller | null
       try {
         caller = await identify(input)
@@ -255,7 +253,7 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     return NO_CONTENT
   }
 
-  return [
+  return jsonOnly([
     { method: 'POST', path: '/', body: true, handle: guarded(create) },
     { method: 'GET', path: '/', body: false, handle: guarded(list) },
     { method: 'GET', path: '/:id', body: false, handle: guarded(get) },
@@ -263,5 +261,5 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     { method: 'POST', path: '/:id/revoke', body: false, handle: guarded(revoke) },
     { method: 'POST', path: '/:id/roll', body: true, handle: guarded(roll) },
     { method: 'DELETE', path: '/:id', body: false, handle: guarded(remove) },
-  ]
+  ])
 }

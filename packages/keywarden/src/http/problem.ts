@@ -179,6 +179,20 @@ export function rateLimited(info: RateLimitInfo): Reply {
   )
 }
 
+/** 429 for a throttle other than a key's own rate limits; `detail` is followed by the wait. */
+export function tooManyRequests(detail: string, retryAfterMs: number): Reply {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000))
+  return problemReply(
+    {
+      type: type('too-many-requests'),
+      title: 'Too Many Requests',
+      status: 429,
+      detail: `${detail} Retry after ${retryAfter} s.`,
+    },
+    { 'retry-after': String(retryAfter) },
+  )
+}
+
 export const USAGE_EXCEEDED: Reply = Object.freeze(
   problemReply({
     type: type('usage-exceeded'),
@@ -188,12 +202,25 @@ export const USAGE_EXCEEDED: Reply = Object.freeze(
   }),
 )
 
+/** 413; `detail` says how large a body may be. */
+export function contentTooLarge(detail: string): Reply {
+  return problemReply({ type: type('too-large'), title: 'Content Too Large', status: 413, detail })
+}
+
 export const CONTENT_TOO_LARGE: Reply = Object.freeze(
+  contentTooLarge('The body may be at most 256 KiB of JSON.'),
+)
+
+/**
+ * A body (or a content type) other than JSON: also what keeps a cross-site form or text/plain
+ * POST, which a browser sends without asking, away from routes behind a cookie-based authorize.
+ */
+export const UNSUPPORTED_MEDIA_TYPE: Reply = Object.freeze(
   problemReply({
-    type: type('too-large'),
-    title: 'Content Too Large',
-    status: 413,
-    detail: 'The body may be at most 256 KiB of JSON.',
+    type: type('unsupported-media-type'),
+    title: 'Unsupported Media Type',
+    status: 415,
+    detail: 'Send the body as JSON with Content-Type: application/json.',
   }),
 )
 

@@ -1,6 +1,15 @@
 /** The framework-neutral shape of a route: adapters register each with their router. */
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
-import { conflict, type FieldProblem, invalidRequest, NOT_FOUND, type Reply, UNAVAILABLE } from './problem.js'
+import { ConflictError, describeError, NotFoundError, ValidationError } from '../errors.js'
+import {
+  CONTENT_TOO_LARGE,
+  conflict,
+  type FieldProblem,
+  invalidRequest,
+  NOT_FOUND,
+  type Reply,
+  UNAVAILABLE,
+  UNSUPPORTED_MEDIA_TYPE,
+} from './problem.js'
 
 /** Marks a body that was sent but is not JSON (or is too large). */
 export const INVALID_BODY: unique symbol = Symbol('keywarden.invalidBody')
@@ -35,7 +44,7 @@ export interface Route<Req> {
 export type OnError = (error: unknown) => void
 
 export const defaultOnError: OnError = (error) =>
-  console.warn(`keywarden: HTTP route failed: ${(error as Error)?.message ?? String(error)}`)
+  console.warn(`keywarden: HTTP route failed: ${describeError(error)}`)
 
 /** Maps what a handler throws to a problem; anything unexpected is a 503, logged, never a stack. */
 export function errorReply(error: unknown, onError: OnError): Reply {
@@ -83,4 +92,33 @@ export function asBodyObject(body: unknown, optional: boolean): Record<string, u
   if (body === undefined || body === null || body === '') return optional ? {} : null
   if (body === INVALID_BODY || typeof body !== 'object' || Array.isArray(body)) return null
   return body as Record<string, unknown>
+}
+
+/** `application/json`, with or without parameters such as `; charset=utf-8`. */
+export function isJsonContentType(value: string | null | undefined): boolean {
+  return typeof value === 'string' && /^\s*application\/json\s*(?:;|$)/i.test(value)
+}
+
+/**
+ * Every route but a GET takes JSON only: 413 for a body over MAX_BODY_BYTES, 415 for a body sent
+ * without `Content-Type: application/json` or any other content type named (a cross-site form
+ * always names one, even when empty). Runs before the caller is identified.
+ */
+export function jsonOnly<Req>(routes: Route<Req>[]): Route<Req>[] {
+  return routes.map((route) => {
+    if (route.method === 'GET') return route
+    const { handle } = route
+    return {
+      ...route,
+      handle(input) {
+        if (input.body === BODY_TOO_LARGE) return Promise.resolve(CONTENT_TOO_LARGE)
+        const type = input.header('content-type')
+        const named = typeof type === 'string' && type.trim() !== ''
+        if ((input.body !== undefined || named) && !isJsonContentType(type)) {
+          return Promise.resolve(UNSUPPORTED_MEDIA_TYPE)
+        }
+        return handle(input)
+      },
+    }
+  })
 }

@@ -1,4 +1,4 @@
-import { ConfigError, NotFoundError, StoreError, ValidationError } from '../errors.js'
+import { ConfigError, describeError, NotFoundError, StoreError, ValidationError } from '../errors.js'
 import type {
   ApiKeyRecord,
   ConsumeOutcome,
@@ -288,7 +288,7 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   const onError =
     options.onError ??
     ((error: unknown) =>
-      console.warn(`keywarden: background last-used flush failed: ${(error as Error)?.message}`))
+      console.warn(`keywarden: background last-used flush failed: ${describeError(error)}`))
   // Milliseconds since the epoch; Date.now unless a clock is injected (no Date per verification).
   const clock = options.now ? () => now().getTime() : Date.now
   const hash = createKeyHasher(pepper)

@@ -78,10 +78,18 @@ export function hybridStore(options: HybridStoreOptions): HybridStore {
         return onlyInSession(scope) ? cache.listSecrets(scope) : persistent.listSecrets(scope)
       },
 
-      async deleteSecret(scope, provider) {
-        const inCache = await cache.deleteSecret(scope, provider)
-        if (onlyInSession(scope)) return inCache
-        return (await persistent.deleteSecret(scope, provider)) || inCache
+      async deleteSecret(scope, provider, deleteOptions) {
+        if (onlyInSession(scope)) return cache.deleteSecret(scope, provider, deleteOptions)
+        if (deleteOptions?.expiredBefore === undefined) {
+          const inCache = await cache.deleteSecret(scope, provider)
+          return (await persistent.deleteSecret(scope, provider)) || inCache
+        }
+        // The persistent store decides a conditional delete; the cache follows whatever it holds.
+        const deleted = await persistent.deleteSecret(scope, provider, deleteOptions)
+        const truth = deleted ? null : await persistent.getSecret(scope, provider)
+        if (truth) await cacheWrite(truth)
+        else await cache.deleteSecret(scope, provider)
+        return deleted
       },
 
       async clearSecrets(scope) {
@@ -100,7 +108,7 @@ export function hybridStore(options: HybridStoreOptions): HybridStore {
     putSecret: (record, putOptions) => persistent.putSecret(record, putOptions),
     getSecret: (scope, provider) => persistent.getSecret(scope, provider),
     listSecrets: (scope) => persistent.listSecrets(scope),
-    deleteSecret: (scope, provider) => persistent.deleteSecret(scope, provider),
+    deleteSecret: (scope, provider, deleteOptions) => persistent.deleteSecret(scope, provider, deleteOptions),
     clearSecrets: (scope) => persistent.clearSecrets(scope),
     scanSecrets: (query) => persistent.scanSecrets(query),
     withSession(visitor) {

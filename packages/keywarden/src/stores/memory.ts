@@ -1,7 +1,9 @@
 import { ConflictError, ValidationError } from '../errors.js'
 import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
+import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
 import type {
+  DeleteSecretOptions,
   KeyStore,
   ListKeysQuery,
   Page,
@@ -195,11 +197,14 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
       return [...(secrets.get(scope)?.values() ?? [])].sort((a, b) => (a.provider < b.provider ? -1 : 1))
     },
 
-    async deleteSecret(scope, provider) {
+    async deleteSecret(scope, provider, options?: DeleteSecretOptions) {
+      const bound = expiryBound(options)
       const records = secrets.get(scope)
-      const deleted = records?.delete(provider) ?? false
-      if (records?.size === 0) secrets.delete(scope)
-      return deleted
+      const record = records?.get(provider)
+      if (!records || !record || !deletable(record, bound)) return false
+      records.delete(provider)
+      if (records.size === 0) secrets.delete(scope)
+      return true
     },
 
     async clearSecrets(scope) {

@@ -164,6 +164,15 @@ export interface PutSecretOptions {
   ifCiphertext?: string
 }
 
+export interface DeleteSecretOptions {
+  /**
+   * Delete only while the stored record is expired at this instant (`expiresAt` set and not after
+   * it), decided in the same atomic step as the delete: a value set again since it was read survives
+   * (used by purgeExpired). Returns false when the record is not expired.
+   */
+  expiredBefore?: Date
+}
+
 export interface ScanQuery {
   limit: number
   cursor?: string | null | undefined
@@ -187,7 +196,8 @@ export interface SecretStore {
   getSecret(scope: string, provider: string): Promise<SecretRecord | null>
   /** Every record of one scope, sorted by provider. */
   listSecrets(scope: string): Promise<SecretRecord[]>
-  deleteSecret(scope: string, provider: string): Promise<boolean>
+  /** Returns false when no record matched (or, with `expiredBefore`, when it is not expired). */
+  deleteSecret(scope: string, provider: string, options?: DeleteSecretOptions): Promise<boolean>
   /** Deletes every record of one scope; returns how many. */
   clearSecrets(scope: string): Promise<number>
   /** Every record of every scope in a stable order, page by page (for rotate and purge). */

@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SecretRecord, SecretStore, SessionLike } from '../stores/types.js'
+import {
+  SECRET_STORE_METHODS,
+  type SecretRecord,
+  type SecretStore,
+  type SessionLike,
+} from '../stores/types.js'
+import { createVault } from '../vault/index.js'
 import type { DescribeStoreOptions } from './describe-key-store.js'
 import { makeSecretRecord } from './fixtures.js'
 
@@ -102,6 +109,64 @@ export function describeSecretStore(
       expect(await store.clearSecrets(scope)).toBe(2)
       expect(await store.listSecrets(scope)).toEqual([])
       if (scans) expect(await store.getSecret(other.scope, other.provider)).not.toBeNull()
+    })
+
+    it('deletes with expiredBefore only a record still expired at that instant', async () => {
+      const store = await open()
+      const at = new Date(Date.UTC(2030, 0, 1))
+      const scope = makeSecretRecord().scope
+      const expiring = (provider: string, expiresAt: Date | null) =>
+        makeSecretRecord({ scope, provider, expiresAt })
+      const records = [
+        expiring('before', new Date(at.getTime() - 1)),
+        expiring('exactly', at),
+        expiring('after', new Date(at.getTime() + 1)),
+        expiring('never', null),
+      ]
+      for (const record of records) await store.putSecret(record)
+      const deleted = await Promise.all(
+        [...records.map((r) => r.provider), 'absent'].map((p) =>
+          store.deleteSecret(scope, p, { expiredBefore: at }),
+        ),
+      )
+      expect(deleted).toEqual([true, true, false, false, false])
+      expect((await store.listSecrets(scope)).map((r) => r.provider)).toEqual(['after', 'never'])
+      await expect(
+        store.deleteSecret(scope, 'after', { expiredBefore: new Date(Number.NaN) }),
+      ).rejects.toThrow(/expiredBefore/)
+      expect(await store.clearSecrets(scope)).toBe(2)
+    })
+
+    it('purgeExpired keeps a value set again between its scan and its delete', async () => {
+      const store = await open()
+      let clock = Date.now()
+      // Renews the value right before the purge's delete of it reaches the store: after the scan saw it expired.
+      let renew: (() => Promise<unknown>) | null = null
+      const racing = Object.fromEntries(
+        SECRET_STORE_METHODS.map((m) => [
+          m,
+          (...args: unknown[]) => (store[m] as (...a: unknown[]) => unknown).apply(store, args),
+        ]),
+      ) as unknown as SecretStore
+      racing.deleteSecret = async (scope, provider, options) => {
+        if (provider === 'openai' && renew) {
+          const pending = renew
+          renew = null
+          await pending()
+        }
+        return store.deleteSecret(scope, provider, options)
+      }
+      const vault = createVault({ secret: randomBytes(32), store: racing, now: () => new Date(clock) })
+      const mine = vault.for({ userId: `purge-${randomBytes(6).toString('hex')}` })
+      await mine.set('openai', 'sk-old-0123456789abcdef0123456789', { ttlMs: 1000 })
+      await mine.set('anthropic', 'sk-ant-old-0123456789abcdef01234', { ttlMs: 1000 })
+      clock += 2000
+      renew = () => mine.set('openai', 'sk-new-0123456789abcdef0123456789', { ttlMs: 3_600_000 })
+      expect(await vault.purgeExpired()).toBeGreaterThanOrEqual(1)
+      expect(renew).toBeNull()
+      expect(await mine.get('openai')).toBe('sk-new-0123456789abcdef0123456789')
+      expect(await mine.has('anthropic')).toBe(false)
+      await mine.clear()
     })
 
     it('stores unicode provider labels and masked values exactly', async () => {

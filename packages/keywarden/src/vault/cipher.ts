@@ -8,7 +8,7 @@ import {
   randomBytes,
 } from 'node:crypto'
 import { ConfigError, DecryptError } from '../errors.js'
-import { assertStrongSecret, type SecretInput } from './secret.js'
+import { assertStrongSecret, type SecretInput } from '../secrets/strength.js'
 
 /** Versioned secrets: encrypt with `current`, decrypt with any. */
 export interface Keyring {

@@ -1,3 +1,4 @@
+export type { SecretInput } from '../secrets/strength.js'
 export {
   type CipherOptions,
   createCipher,
@@ -14,7 +15,6 @@ export {
   type ProviderRegistry,
 } from './providers.js'
 export { SESSION_SCOPE, secretAad } from './scope.js'
-export type { SecretInput } from './secret.js'
 export type {
   CreateVaultOptions,
   RotateFailure,

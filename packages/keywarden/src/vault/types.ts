@@ -1,7 +1,7 @@
+import type { SecretInput } from '../secrets/strength.js'
 import type { SecretStore, SessionLike } from '../stores/types.js'
 import type { Keyring } from './cipher.js'
 import type { ProviderDefinition, ProviderRegistry } from './providers.js'
-import type { SecretInput } from './secret.js'
 
 export interface CreateVaultOptions {
   /** At least 32 random bytes. Same as `keyring: { current: 'k1', keys: { k1: secret } }`. */
@@ -69,11 +69,11 @@ export interface RotateProgress {
   scanned: number
   /** Re-encrypted under the current key. */
   rotated: number
-  /** Already under the current key. */
+  /** Already under the current key (and proven to decrypt with it). */
   upToDate: number
   /** Changed by someone else while rotating (their write is kept). */
   conflicts: number
-  /** Could not be decrypted (left untouched). */
+  /** Could not be decrypted, e.g. a wrong secret under the right key id (left untouched). */
   failed: RotateFailure[]
 }
 

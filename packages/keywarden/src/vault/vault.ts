@@ -237,13 +237,8 @@ export function createVault(options: CreateVaultOptions): Vault {
         const page = await store.scanSecrets({ limit: pageSize, cursor })
         await forEachLimited(page.items, concurrency, async (record) => {
           progress.scanned++
-          if (
-            record.keyId === cipher.currentKeyId &&
-            record.ciphertext.startsWith(`kw1.${cipher.currentKeyId}.`)
-          ) {
-            progress.upToDate++
-            return
-          }
+          // Every value is decrypted, current ones too: a key id names a key but does not prove it is
+          // the same secret, and a wrong secret under the right id must fail here, not report success.
           let plaintext: string
           try {
             plaintext = open(record)
@@ -253,6 +248,13 @@ export function createVault(options: CreateVaultOptions): Vault {
               provider: record.provider,
               reason: (error as Error).message,
             })
+            return
+          }
+          if (
+            record.keyId === cipher.currentKeyId &&
+            record.ciphertext.startsWith(`kw1.${cipher.currentKeyId}.`)
+          ) {
+            progress.upToDate++
             return
           }
           const fresh = seal({ ...record, updatedAt: now() }, plaintext)
@@ -275,11 +277,8 @@ export function createVault(options: CreateVaultOptions): Vault {
         const page = await store.scanSecrets({ limit: pageSize, cursor })
         for (const record of page.items) {
           if (!isExpired(record, at)) continue
-          // Re-read right before deleting: a value set again since the scan must survive.
-          const current = await store.getSecret(record.scope, record.provider)
-          if (current && current.ciphertext === record.ciphertext && isExpired(current, at)) {
-            if (await store.deleteSecret(record.scope, record.provider)) purged++
-          }
+          // The store re-checks the expiry in the delete itself: a value set again since the scan survives.
+          if (await store.deleteSecret(record.scope, record.provider, { expiredBefore: at })) purged++
         }
         cursor = page.nextCursor
       } while (cursor)

@@ -1,13 +1,17 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { randomBytes } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HtmlEscapedString } from 'hono/utils/html'
-import { type Keywarden, KeywardenError, NotFoundError, ValidationError } from 'keywarden'
+import { describeError, type Keywarden, KeywardenError, NotFoundError, ValidationError } from 'keywarden'
+import { contentTooLarge, tooManyRequests, toResponse } from 'keywarden/hono'
+import type { LoginThrottle } from '../login-throttle.js'
 import type { DashboardSession, SessionManager } from '../session.js'
 import { EXPIRY_CHOICES, parseScopes } from './format.js'
 import { limitsFromForm } from './limits-form.js'
 import {
   clearCookie,
+  clientAddress,
   csrfProtection,
   isSameOrigin,
   LOGIN_COOKIE,
@@ -33,6 +37,8 @@ export interface DashboardOptions {
   warden: Keywarden
   vault: DashboardVault
   sessions: SessionManager
+  /** Refuses sign-ins after too many failures, before a key is verified. */
+  throttle: LoginThrottle
   now?: () => Date
   /** Session cookie lifetime; match the session manager's ttl. */
   sessionTtlMs?: number
@@ -42,6 +48,12 @@ export interface DashboardOptions {
 type C = Context<ServerEnv>
 
 const LOGIN_TTL_SECONDS = 600
+
+/** Refuses a form body over `kib` KiB with a 413 problem (Hono's default would throw). */
+function formLimit(kib: number) {
+  const tooLarge = contentTooLarge(`The form may be at most ${kib} KiB.`)
+  return bodyLimit({ maxSize: kib * 1024, onError: () => toResponse(tooLarge) })
+}
 const PAGE_SIZE = 50
 
 function doctype(body: HtmlEscapedString | Promise<HtmlEscapedString>): Promise<string> {
@@ -67,9 +79,10 @@ export function dashboardRoutes({
   warden,
   vault,
   sessions,
+  throttle,
   now = () => new Date(),
   sessionTtlMs = 8 * 3600_000,
-  onError = (error) => console.error('keywarden dashboard:', (error as Error)?.message ?? error),
+  onError = (error) => console.error(`keywarden dashboard: ${describeError(error)}`),
 }: DashboardOptions): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>()
 
@@ -187,10 +200,10 @@ export function dashboardRoutes({
     return c.html(doctype(<LoginPage nonceToken={sessions.loginToken(nonce)} error={error} />), status as 200)
   }
 
-  // A session is live only while its admin key still verifies: revoking the key signs it out.
+  // A session is live only while its admin key still verifies: revoking the key signs it out on
+  // every instance (sessions are sealed cookies; the key is looked up by id on each request).
   async function loadSession(c: C): Promise<DashboardSession | null> {
-    const cookie = readCookie(c, SESSION_COOKIE)
-    const session = sessions.read(cookie)
+    const session = sessions.read(readCookie(c, SESSION_COOKIE))
     if (!session) return null
     const admin = await warden.keys.get(session.adminKeyId)
     const at = now().getTime()
@@ -200,7 +213,6 @@ export function dashboardRoutes({
       (admin.expiresAt && admin.expiresAt.getTime() <= at) ||
       !admin.scopes.includes(ADMIN_SCOPE)
     ) {
-      sessions.destroyForKey(session.adminKeyId)
       return null
     }
     return session
@@ -211,14 +223,18 @@ export function dashboardRoutes({
     return renderLogin(c)
   })
 
-  app.post('/login', bodyLimit({ maxSize: 8 * 1024 }), async (c) => {
+  app.post('/login', formLimit(8), async (c) => {
     if (!isSameOrigin(c)) return c.text('Forbidden: cross-origin sign-in refused.', 403)
+    const address = clientAddress(c)
+    const wait = throttle.retryAfterMs(address)
+    if (wait > 0) return toResponse(tooManyRequests('Too many failed sign-ins.', wait))
     const body = await c.req.parseBody()
     if (!sessions.checkLoginToken(readCookie(c, LOGIN_COOKIE), body._csrf)) {
       return renderLogin(c, 'The sign-in form expired. Please try again.', 403)
     }
     const result = await warden.keys.verify(body.key, { scopes: [ADMIN_SCOPE] })
     if (!result.valid) {
+      throttle.failed(address)
       const reason =
         result.code === 'INSUFFICIENT_SCOPES'
           ? `That key lacks the ${ADMIN_SCOPE} scope.`
@@ -228,8 +244,7 @@ export function dashboardRoutes({
       return renderLogin(c, reason, 401)
     }
     const userId = result.key.ownerId ?? `key:${result.key.id}`
-    // A fresh id on every sign-in: a session id planted before sign-in is worthless.
-    sessions.destroy(readCookie(c, SESSION_COOKIE))
+    // A fresh sealed session on every sign-in replaces whatever cookie was planted before it.
     const { cookie } = sessions.create(result.key.id, userId)
     writeCookie(c, SESSION_COOKIE, cookie, Math.floor(sessionTtlMs / 1000))
     clearCookie(c, LOGIN_COOKIE)
@@ -247,7 +262,7 @@ export function dashboardRoutes({
       c.set('session', session)
       return next()
     })
-    guarded.use(path, bodyLimit({ maxSize: 16 * 1024 }))
+    guarded.use(path, formLimit(16))
     guarded.use(
       path,
       csrfProtection((c, reason) => {
@@ -272,7 +287,6 @@ export function dashboardRoutes({
   })
 
   guarded.post('/logout', (c) => {
-    sessions.destroy(readCookie(c, SESSION_COOKIE))
     clearCookie(c, SESSION_COOKIE)
     noStore(c)
     if (isHtmx(c)) {

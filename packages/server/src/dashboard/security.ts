@@ -44,6 +44,19 @@ export function isHttps(c: Context): boolean {
   return (c as Context<ServerEnv>).get('trustProxy') === true && c.req.header('x-forwarded-proto') === 'https'
 }
 
+/**
+ * The client's address: the socket's peer, or behind a trusted proxy the address that proxy saw
+ * (the rightmost X-Forwarded-For entry; entries to its left are whatever the client sent).
+ */
+export function clientAddress(c: Context): string {
+  if ((c as Context<ServerEnv>).get('trustProxy') === true) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').pop()?.trim()
+    if (forwarded) return forwarded
+  }
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
+  return incoming?.socket?.remoteAddress ?? 'unknown'
+}
+
 /** `__Host-` cookies need Secure; over plain http (local development) the name drops the prefix. */
 function cookieName(c: Context, base: string): string {
   return isHttps(c) ? `__Host-${base}` : base
@@ -114,8 +127,9 @@ export async function presentedToken(c: Context): Promise<string | undefined> {
 }
 
 /**
- * Every state-changing request must come from our own origin and carry the session's token
- * (synchronizer token pattern: the token lives server-side in the session).
+ * Every state-changing request must come from our own origin and carry the session's token: an
+ * HMAC of the sealed session's id under the app secret, so every instance checks it alike and the
+ * token is never in a cookie (a cross-site page cannot read it from the dashboard's HTML).
  */
 export function csrfProtection(
   reject: (c: Context<ServerEnv>, reason: string) => Response,

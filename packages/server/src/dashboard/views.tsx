@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { Child, FC } from 'hono/jsx'
 import type { ApiKeyRecord } from 'keywarden'
 import { EXPIRY_CHOICES, fromNow, isoMinute, keyState } from './format.js'

@@ -62,8 +62,19 @@ if not ok or record.ciphertext ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1`)
 
-/** Deletes one secret; returns { deleted, left }. KEYS: scope hash. ARGV: provider. */
+/**
+ * Deletes one secret; returns { deleted, left }. KEYS: scope hash. ARGV: provider, and optionally
+ * an instant (epoch ms): then only a record whose expiresAt is set and not after it is deleted.
+ */
 export const deleteSecret = script(`
+if ARGV[2] then
+  local current = redis.call('HGET', KEYS[1], ARGV[1])
+  if not current then return { 0, redis.call('HLEN', KEYS[1]) } end
+  local ok, record = pcall(cjson.decode, current)
+  if not ok or type(record.expiresAt) ~= 'number' or record.expiresAt > tonumber(ARGV[2]) then
+    return { 0, redis.call('HLEN', KEYS[1]) }
+  end
+end
 local deleted = redis.call('HDEL', KEYS[1], ARGV[1])
 return { deleted, redis.call('HLEN', KEYS[1]) }`)
 

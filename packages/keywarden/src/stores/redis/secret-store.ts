@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.js'
+import { expiryBound } from '../secret-delete.js'
 import type { Page, PutSecretOptions, ScanQuery, SecretRecord, SecretStore } from '../types.js'
 import { type RedisClientLike, storeFailure } from './client.js'
 import { decodeSecret, encodeSecret } from './codec.js'
@@ -86,10 +87,12 @@ export function redisSecretStore(ctx: RedisContext): Omit<SecretStore, 'close'> 
       }
     },
 
-    async deleteSecret(scope, provider) {
+    async deleteSecret(scope, provider, options) {
+      const bound = expiryBound(options)
       try {
         const client = await ctx.client()
-        const [deleted, left] = (await deleteSecret.run(client, [keys.secrets(scope)], [provider])) as [
+        const args = bound === undefined ? [provider] : [provider, String(bound)]
+        const [deleted, left] = (await deleteSecret.run(client, [keys.secrets(scope)], args)) as [
           number,
           number,
         ]

@@ -8,7 +8,7 @@ import {
 } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { ConfigError, ValidationError } from '../../errors.js'
-import { assertStrongSecret, type SecretInput } from '../../vault/secret.js'
+import { assertStrongSecret, type SecretInput } from '../../secrets/strength.js'
 import type { SessionLike } from '../types.js'
 
 export interface SealedCookieOptions {

@@ -1,4 +1,5 @@
 import { ConfigError, KeywardenError, StoreError, ValidationError } from '../../errors.js'
+import { deletable, expiryBound } from '../secret-delete.js'
 import type { SecretRecord, SecretStore, SessionLike } from '../types.js'
 import { dict, pack, readVault, type SessionVault, unpack } from './records.js'
 
@@ -89,10 +90,12 @@ function bind(session: SessionLike, key: string): SecretStore {
           )
       }),
 
-    deleteSecret: (scope, provider) =>
+    deleteSecret: (scope, provider, options) =>
       serialized(session, async () => {
+        const bound = expiryBound(options)
         const vault = await load()
-        if (!vault.s[scope]?.[provider]) return false
+        const packed = vault.s[scope]?.[provider]
+        if (!packed || !deletable(unpack(scope, provider, packed), bound)) return false
         const next = copy(vault)
         const providers = next.s[scope] as SessionVault['s'][string]
         delete providers[provider]

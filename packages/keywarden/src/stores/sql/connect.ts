@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs'
 import {
   type Dialect,
   Kysely,
@@ -119,6 +120,18 @@ async function switchToWal(sqlite: SqliteDatabase): Promise<void> {
   }
 }
 
+/**
+ * Creates a new database file readable by its owner only, before SQLite would create it 0644:
+ * SQLite gives the -wal and -shm files the mode of the database file. An existing file is left
+ * as it is; any failure here is left for SQLite's own open to report.
+ */
+function createPrivateFile(path: string): void {
+  if (path === ':memory:' || path.startsWith('file:')) return
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+  } catch {}
+}
+
 /** Opens the driver for a URL. Drivers are imported only for their scheme. */
 export async function connectUrl(url: string, poolSize: number, importer?: Importer): Promise<Connected> {
   const engine = parseScheme(url)
@@ -127,6 +140,7 @@ export async function connectUrl(url: string, poolSize: number, importer?: Impor
     const Database = await loadDriver('better-sqlite3', 'sqlite:', importer)
     const target: Target = { engine, where: path, secrets: [] }
     let sqlite: SqliteDatabase
+    createPrivateFile(path)
     try {
       sqlite = new Database(path) as SqliteDatabase
       sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)

@@ -1,6 +1,7 @@
 import { type CompiledQuery, Kysely, type MigrationResult, sql } from 'kysely'
 import { ConfigError, StoreError, ValidationError } from '../../errors.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
+import { expiryBound } from '../secret-delete.js'
 import type { KeyPatch, KeyStore, SecretRecord, SecretStore, StoredKey, TouchEntry } from '../types.js'
 import { type Connected, connectUrl, detectDialect, parseScheme } from './connect.js'
 import { type Consume, kyselyConsumer, sqliteConsumer } from './consume.js'
@@ -412,13 +413,14 @@ export function sqlStore(
       })
     },
 
-    async deleteSecret(scope, provider) {
+    async deleteSecret(scope, provider, options) {
+      const bound = expiryBound(options)
       return guarded('delete a secret', async ({ q }) => {
-        const result = await q
-          .deleteFrom(names.secrets)
-          .where('scope', '=', scope)
-          .where('provider', '=', provider)
-          .executeTakeFirst()
+        let query = q.deleteFrom(names.secrets).where('scope', '=', scope).where('provider', '=', provider)
+        // One statement: a value set again after the caller saw it expired no longer matches.
+        if (bound !== undefined)
+          query = query.where('expires_at', 'is not', null).where('expires_at', '<=', bound)
+        const result = await query.executeTakeFirst()
         return result.numDeletedRows > 0n
       })
     },

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { StoreError } from 'keywarden'
+import { assertStrongSecret, StoreError } from 'keywarden'
 import { memoryStore } from 'keywarden/stores/memory'
 import { createVault } from 'keywarden/vault'
 import type { CliConfig } from '../config.js'
@@ -16,24 +16,32 @@ export interface Check {
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/
 
-/** createVault validates a secret's strength; its messages never quote the secret. */
-function secretStrength(config: CliConfig): string | null {
+/** The secret-strength rule's complaint (which never quotes the secret), or null when it passes. */
+function complaint(check: () => unknown): string | null {
   try {
-    createVault({
-      store: memoryStore(),
-      ...(config.keyring ? { keyring: config.keyring } : { secret: config.secret as string }),
-    })
+    check()
     return null
   } catch (error) {
     return (error as Error).message
   }
 }
 
+const secretName = (config: CliConfig) =>
+  config.secretSource === 'env' ? 'KEYWARDEN_SECRET' : `the secret in ${config.secretFile}`
+
 function checkSecret(config: CliConfig): Check {
   if (config.keyring) {
-    const weak = secretStrength(config)
-    return weak
-      ? { name: 'secret', status: 'fail', message: `KEYWARDEN_KEYRING: ${weak}` }
+    const keyring = config.keyring
+    const weak = complaint(() => createVault({ store: memoryStore(), keyring }))
+    // The server still signs dashboard sessions with KEYWARDEN_SECRET when a keyring encrypts the vault.
+    const weakSession =
+      config.secret === null ? null : complaint(() => assertStrongSecret(config.secret, secretName(config)))
+    return weak || weakSession
+      ? {
+          name: 'secret',
+          status: 'fail',
+          message: weak ? `KEYWARDEN_KEYRING: ${weak}` : (weakSession as string),
+        }
       : {
           name: 'secret',
           status: 'ok',
@@ -54,13 +62,8 @@ function checkSecret(config: CliConfig): Check {
           message: `KEYWARDEN_SECRET is not set; \`keywarden serve\` will generate a development secret in ${config.secretFile}`,
         }
   }
-  const weak = secretStrength(config)
-  if (weak)
-    return {
-      name: 'secret',
-      status: 'fail',
-      message: `${config.secretSource === 'env' ? 'KEYWARDEN_SECRET' : config.secretFile}: ${weak}`,
-    }
+  const weak = complaint(() => assertStrongSecret(config.secret, secretName(config)))
+  if (weak) return { name: 'secret', status: 'fail', message: weak }
   if (config.secretSource === 'file') {
     return config.production
       ? {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { describeError } from 'keywarden'
 import type { ServerFlags } from '../../index.js'
 import { UsageError } from '../io.js'
 import { prefixOption, storeOptions } from '../options.js'
@@ -45,8 +46,8 @@ Stops gracefully on SIGTERM / SIGINT (flushes last-used times, closes stores).`,
           note(`${signal}: shutting down`)
           server.close().then(
             () => process.exit(0),
-            (error: Error) => {
-              note(`keywarden: shutdown failed: ${error.message}`)
+            (error: unknown) => {
+              note(`keywarden: shutdown failed: ${describeError(error)}`)
               process.exit(1)
             },
           )

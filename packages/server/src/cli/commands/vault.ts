@@ -25,7 +25,8 @@ export function vaultCommand(program: Command, rt: Runtime): void {
       `
 To change the secret: put the old and the new one in a keyring with "current" naming the new one,
 run rotate, then drop the old key once rotate reports no failures. Values that cannot be decrypted
-are left untouched and listed (exit 1). Progress goes to stderr: a bar on a terminal, lines otherwise.
+(also a wrong secret under the current key id) are left untouched and listed (exit 1).
+Progress goes to stderr: a bar on a terminal, lines otherwise.
 
 Example:
   $ KEYWARDEN_KEYRING='{"current":"k2","keys":{"k1":"…","k2":"…"}}' keywarden vault rotate`,
