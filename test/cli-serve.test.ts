@@ -40,6 +40,6 @@ describe('keywarden serve', () => {
     }
     const [code] = await once(child, 'exit')
     expect(code).toBe(0)
-    expect(stderr).toMatch(/SIGTERM: shutting down/)
+    expect(stderr).toMatch(/SIGTERM received/)
   })
 })

@@ -43,7 +43,7 @@ Stops gracefully on SIGTERM / SIGINT (flushes last-used times, closes stores).`,
         const stop = (signal: string) => {
           if (stopping) return
           stopping = true
-          note(`${signal}: shutting down`)
+          note(`keywarden: ${signal} received; flushing last-used times and closing stores`)
           server.close().then(
             () => process.exit(0),
             (error: unknown) => {
