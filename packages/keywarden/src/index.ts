@@ -24,6 +24,10 @@ export {
 } from './keys/keywarden.js'
 export type { LastUsedOptions } from './keys/last-used.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'
+// The stores' own rules for their settings, so the server and CLI check configuration the same way.
+export { redisNamespaceProblem } from './stores/redis/layout.js'
+export { tablePrefixProblem } from './stores/sql/options.js'
+export { databaseUrlProblem } from './stores/sql/url.js'
 export type {
   ApiKeyRecord,
   KeyPatch,
