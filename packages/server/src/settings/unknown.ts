@@ -29,15 +29,28 @@ export function levenshtein(a: string, b: string): number {
   return previous[b.length] as number
 }
 
-/** The valid name closest to a misspelled one, when it is close enough to be the likely intent. */
+/** True when every character of `short` appears in `long` in order: DB_URL in DATABASE_URL. */
+function abbreviates(short: string, long: string): boolean {
+  let at = 0
+  for (const char of long) if (char === short[at]) at++
+  return at === short.length
+}
+
+/**
+ * The valid name closest to a misspelled one (Levenshtein), when close enough to be the likely
+ * intent. An abbreviation of a name (KEYWARDEN_DB_URL) wins over a nearer unrelated one (…REDIS_URL).
+ */
 export function closestSetting(name: string): string | null {
   let best: string | null = null
-  let distance = Number.POSITIVE_INFINITY
+  let bestScore = Number.POSITIVE_INFINITY
   for (const known of KNOWN.filter((k) => k.startsWith('KEYWARDEN_'))) {
-    const d = levenshtein(name, known)
-    if (d < distance) [best, distance] = [known, d]
+    const distance = levenshtein(name, known)
+    const close = abbreviates(name, known) || distance <= Math.max(name.length, known.length) * 0.4
+    // Abbreviations rank before everything else; within a rank, the smaller distance wins.
+    const score = (abbreviates(name, known) ? 0 : 1000) + distance
+    if (close && score < bestScore) [best, bestScore] = [known, score]
   }
-  return best !== null && distance <= Math.max(name.length, best.length) * 0.4 ? best : null
+  return best
 }
 
 /** One line per variable that looks meant for keywarden but is not read by it. */
