@@ -12,7 +12,8 @@ import { REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
 
 const skip = await serviceSkip('redis')
 const cwd = mkdtempSync(join(tmpdir(), 'kw-cli-redis-'))
-const namespace = uniqueName('kwcli')
+// Mixed case and a dot, as a server may use (`App.prod`): the CLI once refused such a namespace.
+const namespace = `App.${uniqueName('kwcli')}`
 const url = `sqlite:${join(cwd, 'redis.db')}`
 const env = {
   KEYWARDEN_DATABASE_URL: url,

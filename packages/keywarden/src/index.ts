@@ -26,6 +26,8 @@ export {
 export type { LastUsedOptions } from './keys/last-used.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'
 export { assertStrongSecret, MIN_SECRET_BYTES } from './secrets/strength.js'
+// The stores' own rules for their settings, so the server and CLI check configuration the same way.
+export { redisNamespaceProblem } from './stores/redis/layout.js'
 /** The sliding-window arithmetic every built-in store uses, for third-party stores to match it exactly. */
 export {
   type ConsumeDecision,
@@ -37,6 +39,8 @@ export {
   type WindowCounts,
   windowStart,
 } from './stores/sliding-window.js'
+export { tablePrefixProblem } from './stores/sql/options.js'
+export { databaseUrlProblem } from './stores/sql/url.js'
 export type {
   ApiKeyRecord,
   ConsumeOutcome,

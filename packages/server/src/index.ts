@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import { createKeywarden } from 'keywarden'
+import { ConfigError, createKeywarden } from 'keywarden'
 import { createVault } from 'keywarden/vault'
 import { adminKeyNotice, ensureAdminKey } from './admin-key.js'
 import { createServerApp } from './app.js'
 import type { ServerConfig } from './config.js'
 import { resolveSecret } from './secret.js'
+import { describeStores } from './settings/index.js'
 import { openServerStores } from './stores.js'
 
 export { createServerApp, type ServerAppOptions, storeHealthCheck } from './app.js'
@@ -23,18 +24,27 @@ export interface RunningServer {
 export interface StartServerIo {
   /** Where the one-time admin key goes. Default process.stdout. */
   stdout?: (text: string) => void
-  /** Warnings (generated secret). Default process.stderr. */
+  /** Start-up lines (database and Redis in use, warnings, generated secret). Default process.stderr. */
   stderr?: (text: string) => void
 }
 
 const VAULT_TTL_MS = 90 * 86_400_000
 
+function portInUse(config: ServerConfig, cause: unknown): ConfigError {
+  return new ConfigError(
+    `port ${config.port} on ${config.host} is already in use (another keywarden or another program); stop it, or choose another port with --port <n> or PORT=<n> (0 picks a free one)`,
+    { cause },
+  )
+}
+
 /** Runs the reference server until `close()`: what `keywarden serve` and `npm start` call. */
 export async function startServer(config: ServerConfig, io: StartServerIo = {}): Promise<RunningServer> {
   const stdout = io.stdout ?? ((text: string) => process.stdout.write(text))
   const stderr = io.stderr ?? ((text: string) => process.stderr.write(text))
+  for (const warning of config.warnings ?? []) stderr(`keywarden: warning: ${warning}\n`)
   const { secret } = resolveSecret(config, (line) => stderr(`${line}\n`))
 
+  stderr(`keywarden: ${describeStores(config)}\n`)
   const stores = await openServerStores(config)
   const warden = createKeywarden({
     store: stores.keys,
@@ -77,7 +87,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     })
   } catch (error) {
     await shutdownStores().catch(() => {})
-    throw error
+    throw (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE' ? portInUse(config, error) : error
   }
   const port = (server.address() as AddressInfo).port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host

@@ -1,5 +1,6 @@
-/** `npm start`: the reference server from the environment. `keywarden serve` does the same with flags. */
+/** `npm start [-- --port 3007 …]`: the reference server from the environment and the flags of `keywarden serve`. */
 import { describeError } from 'keywarden'
+import { parseServerArgs } from './config.js'
 import { loadServerConfig, type RunningServer, startServer } from './index.js'
 
 let server: RunningServer | undefined
@@ -25,7 +26,7 @@ process.once('SIGTERM', () => void stop('SIGTERM'))
 process.once('SIGINT', () => void stop('SIGINT'))
 
 try {
-  const config = loadServerConfig(process.env)
+  const config = loadServerConfig(process.env, parseServerArgs(process.argv.slice(2)))
   server = await startServer(config)
   if (stopSignal) {
     const signal = stopSignal

@@ -1,6 +1,12 @@
 import { ConfigError, type KeyStore, type SecretStore } from 'keywarden'
-import { sqlStore } from 'keywarden/stores/sql'
-import type { ServerConfig } from './config.js'
+import { type SqlStore, sqlStore } from 'keywarden/stores/sql'
+import { DEFAULT_REDIS_NAMESPACE, type Settings } from './settings/index.js'
+
+/** The settings the stores are opened from; the server and the CLI open them the same way. */
+export type StoreSettings = Pick<
+  Settings,
+  'databaseUrl' | 'tablePrefix' | 'redisUrl' | 'redisNamespace' | 'cacheTtlMs'
+>
 
 export interface ServerStores {
   /** What the warden uses: the SQL store, behind the Redis cache tier when Redis is configured. */
@@ -11,6 +17,14 @@ export interface ServerStores {
   checkHealth(): Promise<void>
   /** Closes everything the warden does not close itself. */
   closeRest(): Promise<void>
+}
+
+export interface CacheTier {
+  /** The SQL store behind the Redis tier and the in-process tier; writes are published. */
+  keys: KeyStore & { close(): Promise<void> }
+  probe(): Promise<unknown>
+  /** Closes the cached store and the Redis store (both tolerate a second close). */
+  close(): Promise<void>
 }
 
 const PROBE_ID = 'keywarden-healthz-probe'
@@ -25,56 +39,82 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * The server's stores from its configuration. With KEYWARDEN_REDIS_URL, key lookups go through
- * `cachedStore` (Redis tier + in-process tier) and revocations are published to every instance.
+ * The SQL store named by the settings. With 'auto' it migrates at first use (the library retries
+ * SQLITE_BUSY when several processes open one new file); 'manual' leaves the schema alone.
  */
-export async function openServerStores(config: ServerConfig): Promise<ServerStores> {
-  const sql = sqlStore({
+export function openSqlStore(config: StoreSettings, migrate: 'auto' | 'manual' = 'auto'): SqlStore {
+  return sqlStore({
     url: config.databaseUrl,
+    migrate,
     ...(config.tablePrefix ? { tablePrefix: config.tablePrefix } : {}),
   })
-  if (!config.redisUrl) {
-    return {
-      keys: sql,
-      secrets: sql,
-      checkHealth: async () => {
-        await sql.getKeyById(PROBE_ID)
-      },
-      closeRest: async () => {},
-    }
-  }
+}
+
+/**
+ * Puts the Redis tier in front of `sql` (config.redisUrl must be set): key lookups go in-process →
+ * Redis → SQL, and every write (revoke, delete, update) is published so other instances and CLI
+ * processes drop their copy at once. Rejects with ConfigError when Redis cannot be subscribed to.
+ */
+export async function openCacheTier(sql: SqlStore, config: StoreSettings): Promise<CacheTier> {
+  if (!config.redisUrl) throw new ConfigError('openCacheTier needs KEYWARDEN_REDIS_URL')
   // Loaded only when Redis is configured: the embedded default needs neither ioredis nor the cache.
   const [{ redisStore }, { cachedStore }] = await Promise.all([
     import('keywarden/stores/redis'),
     import('keywarden/stores/cached'),
   ])
-  const namespace = config.redisNamespace ?? 'keywarden'
+  const namespace = config.redisNamespace ?? DEFAULT_REDIS_NAMESPACE
   const redis = redisStore({ url: config.redisUrl, namespace })
   const keys = cachedStore({
     primary: sql,
     cache: redis,
     ttlMs: config.cacheTtlMs,
-    // Every write (revoke, delete, update) is published: other instances drop their copy at once.
     invalidation: { redis: config.redisUrl, channel: `${namespace}:invalidate` },
   })
+  const close = async () => {
+    await Promise.allSettled([keys.close(), redis.close()])
+  }
   try {
     await withTimeout(keys.ready(), READY_TIMEOUT_MS)
   } catch (cause) {
-    await Promise.allSettled([keys.close(), sql.close(), redis.close()])
+    await close()
     throw new ConfigError(
       `cannot subscribe to Redis within ${READY_TIMEOUT_MS / 1000} s; check KEYWARDEN_REDIS_URL and that Redis runs`,
       { cause },
     )
   }
+  return { keys, probe: () => redis.getKeyById(PROBE_ID), close }
+}
+
+/** The server's stores: `openSqlStore`, behind `openCacheTier` when Redis is configured. */
+export async function openServerStores(config: StoreSettings): Promise<ServerStores> {
+  const sql = openSqlStore(config)
+  const sqlProbe = () => sql.getKeyById(PROBE_ID)
+  if (!config.redisUrl) {
+    return {
+      keys: sql,
+      secrets: sql,
+      checkHealth: async () => {
+        await sqlProbe()
+      },
+      closeRest: async () => {},
+    }
+  }
+  let tier: CacheTier
+  try {
+    tier = await openCacheTier(sql, config)
+  } catch (error) {
+    await sql.close().catch(() => {})
+    throw error
+  }
   return {
-    keys,
+    keys: tier.keys,
     secrets: sql,
     checkHealth: async () => {
-      await Promise.all([sql.getKeyById(PROBE_ID), redis.getKeyById(PROBE_ID)])
+      await Promise.all([sqlProbe(), tier.probe()])
     },
     // warden.close() closes the cached store, which closes sql and redis; both tolerate a second close.
     closeRest: async () => {
-      await Promise.allSettled([sql.close(), redis.close()])
+      await Promise.allSettled([sql.close(), tier.close()])
     },
   }
 }

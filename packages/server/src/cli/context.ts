@@ -20,24 +20,6 @@ export interface CliContext {
   close(): Promise<void>
 }
 
-/**
- * Two CLI processes opening one SQLite file at the same moment can both try to take the migration
- * lock, and SQLite then answers "database is locked" at once instead of waiting. The loser retries
- * after a short pause and finds the migrations recorded.
- */
-async function migrateWithRetry(migrate: () => Promise<unknown>, attempts = 6): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await migrate()
-      return
-    } catch (error) {
-      if (attempt >= attempts || !/database is locked|SQLITE_BUSY/i.test((error as Error)?.message ?? ''))
-        throw error
-      await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt * (0.5 + Math.random())))
-    }
-  }
-}
-
 export function createCliContext(config: CliConfig): CliContext {
   let store: SqlStore | null = null
   let keyStore: KeyStore | null = null
@@ -50,14 +32,15 @@ export function createCliContext(config: CliConfig): CliContext {
     async store({ migrate = 'auto' } = {}) {
       if (store) return store
       // Loaded on demand: help and usage errors never pay for Kysely and the drivers.
-      const { sqlStore, migrateToLatest } = await import('keywarden/stores/sql')
-      const opened = sqlStore({
-        url: config.databaseUrl,
-        migrate: 'manual',
-        ...(config.tablePrefix ? { tablePrefix: config.tablePrefix } : {}),
-      })
+      const [{ openSqlStore }, { migrateToLatest }] = await Promise.all([
+        import('../stores.js'),
+        import('keywarden/stores/sql'),
+      ])
+      const opened = openSqlStore(config, 'manual')
       store = opened
-      if (migrate === 'auto') await migrateWithRetry(() => migrateToLatest(opened))
+      // Migrated before the command's first write; the library retries SQLITE_BUSY when several
+      // CLI processes open one new file together.
+      if (migrate === 'auto') await migrateToLatest(opened)
       return opened
     },
     async keyStore() {
@@ -67,20 +50,10 @@ export function createCliContext(config: CliConfig): CliContext {
         keyStore = sql
         return keyStore
       }
-      const [{ redisStore }, { cachedStore }] = await Promise.all([
-        import('keywarden/stores/redis'),
-        import('keywarden/stores/cached'),
-      ])
-      const namespace = config.redisNamespace ?? 'keywarden'
-      const redis = redisStore({ url: config.redisUrl, namespace })
-      const cached = cachedStore({
-        primary: sql,
-        cache: redis,
-        invalidation: { redis: config.redisUrl, channel: `${namespace}:invalidate` },
-      })
-      extra.push(cached, redis)
-      await cached.ready()
-      keyStore = cached
+      const { openCacheTier } = await import('../stores.js')
+      const tier = await openCacheTier(sql, config)
+      extra.push(tier)
+      keyStore = tier.keys
       return keyStore
     },
     async warden() {

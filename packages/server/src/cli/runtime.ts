@@ -57,7 +57,10 @@ export function action(rt: Runtime, work: Action): (...args: unknown[]) => Promi
       command,
       args: raw.slice(0, -2) as string[],
       config: () => {
-        config ??= loadCliConfig(rt.io.env, flagsOf(opts))
+        if (!config) {
+          config = loadCliConfig(rt.io.env, flagsOf(opts))
+          for (const warning of config.warnings) rt.io.stderr.write(`keywarden: warning: ${warning}\n`)
+        }
         return config
       },
       context: () => {

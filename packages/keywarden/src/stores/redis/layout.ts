@@ -34,10 +34,16 @@ export interface Layout {
 }
 
 const NAMESPACE = /^[A-Za-z0-9_.:-]{1,64}$/
+const NAMESPACE_RULE = 'must be 1-64 characters of A-Z a-z 0-9 _ . : - (no braces)'
+
+/** Why `redisStore` would refuse this namespace, or null: for configuration loaders. */
+export function redisNamespaceProblem(namespace: string): string | null {
+  return NAMESPACE.test(namespace) ? null : NAMESPACE_RULE
+}
 
 export function layout(namespace: string): Layout {
-  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
-    throw new ConfigError('namespace must be 1-64 characters of A-Z a-z 0-9 _ . : - (no braces)')
+  if (typeof namespace !== 'string' || redisNamespaceProblem(namespace) !== null) {
+    throw new ConfigError(`namespace ${NAMESPACE_RULE}`)
   }
   const ns = namespace
   return {

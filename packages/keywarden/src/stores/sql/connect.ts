@@ -13,6 +13,9 @@ import { ConfigError } from '../../errors.js'
 import { type Importer, loadDriver } from './driver.js'
 import type { SqlDialectName } from './options.js'
 import { SqliteMigrationLock } from './sqlite-lock.js'
+import { parseScheme, sqlitePath } from './url.js'
+
+export { parseScheme, sqlitePath }
 
 /** What error messages may say about the server: never the password. */
 export interface Target {
@@ -64,15 +67,6 @@ export interface SqliteStatement {
 
 const BUSY_TIMEOUT_MS = 10_000
 
-export function parseScheme(url: string): SqlDialectName {
-  if (url.startsWith('sqlite:')) return 'sqlite'
-  if (/^postgres(?:ql)?:\/\//.test(url)) return 'postgres'
-  if (/^(?:mysql|mariadb):\/\//.test(url)) return 'mysql'
-  throw new ConfigError(
-    'sqlStore: url must start with sqlite:, postgres://, postgresql://, mysql:// or mariadb:// (e.g. "sqlite:keys.db")',
-  )
-}
-
 function parseServerUrl(url: string, engine: SqlDialectName, defaultPort: number) {
   let parsed: URL
   try {
@@ -86,14 +80,6 @@ function parseServerUrl(url: string, engine: SqlDialectName, defaultPort: number
   const secrets = password ? [password, decodeURIComponent(password)] : []
   const where = `${parsed.hostname || 'localhost'}:${parsed.port || defaultPort}`
   return { parsed, target: { engine, where, secrets } satisfies Target }
-}
-
-export function sqlitePath(url: string): string {
-  let path = url.slice('sqlite:'.length)
-  if (path.startsWith('//')) path = path.slice(2)
-  if (path === '')
-    throw new ConfigError('sqlStore: sqlite url needs a path: "sqlite:keys.db" or "sqlite::memory:"')
-  return path
 }
 
 /** SQLITE_BUSY from better-sqlite3 (its `code`), or as a message from a driver that keeps only that. */

@@ -42,6 +42,14 @@ const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/
 const CONNECTION_FIELDS = ['url', 'poolSize', 'db', 'dialect']
 const OPTION_FIELDS = ['tablePrefix', 'schema', 'migrate']
 
+const TABLE_PREFIX_RULE =
+  'must be up to 32 characters of a-z, 0-9 and _, starting with a letter (e.g. "keywarden_")'
+
+/** Why `sqlStore` would refuse this tablePrefix, or null: for configuration loaders. */
+export function tablePrefixProblem(tablePrefix: string): string | null {
+  return PREFIX.test(tablePrefix) ? null : TABLE_PREFIX_RULE
+}
+
 export function resolveOptions(raw: Record<string, unknown>, allowConnection: boolean): ResolvedOptions {
   const allowed = allowConnection ? [...CONNECTION_FIELDS, ...OPTION_FIELDS] : OPTION_FIELDS
   for (const field of Object.keys(raw)) {
@@ -50,10 +58,8 @@ export function resolveOptions(raw: Record<string, unknown>, allowConnection: bo
     }
   }
   const { tablePrefix = 'keywarden_', schema, migrate = 'auto' } = raw
-  if (typeof tablePrefix !== 'string' || !PREFIX.test(tablePrefix)) {
-    throw new ConfigError(
-      'sqlStore: tablePrefix must be up to 32 characters of a-z, 0-9 and _, starting with a letter (e.g. "keywarden_")',
-    )
+  if (typeof tablePrefix !== 'string' || tablePrefixProblem(tablePrefix) !== null) {
+    throw new ConfigError(`sqlStore: tablePrefix ${TABLE_PREFIX_RULE}`)
   }
   if (schema !== undefined && (typeof schema !== 'string' || !SCHEMA.test(schema))) {
     throw new ConfigError('sqlStore: schema must be a lowercase identifier of a-z, 0-9 and _ (e.g. "auth")')

@@ -30,7 +30,7 @@ Stops gracefully on SIGTERM / SIGINT (flushes last-used times, closes stores).`,
         if (opts.databaseUrl !== undefined) flags.databaseUrl = opts.databaseUrl
         if (opts.redisUrl !== undefined) flags.redisUrl = opts.redisUrl
         if (opts.prefix !== undefined) flags.prefix = opts.prefix
-        if (opts.tablePrefix !== undefined) rt.io.env.KEYWARDEN_TABLE_PREFIX = opts.tablePrefix
+        if (opts.tablePrefix !== undefined) flags.tablePrefix = opts.tablePrefix
         // Loaded on demand: the other commands never pay for the server and its dashboard.
         const { loadServerConfig, startServer } = await import('../../index.js')
         const server = await startServer(loadServerConfig(rt.io.env, flags), {

@@ -1,0 +1,103 @@
+import {
+  assertStrongSecret,
+  ConfigError,
+  databaseUrlProblem,
+  redisNamespaceProblem,
+  tablePrefixProblem,
+} from 'keywarden'
+import type { Keyring } from 'keywarden/vault'
+
+/** Each check gets the raw text and the name the user set it by (variable or flag), for the message. */
+export type Check<T> = (raw: string, source: string) => T
+
+const KEY_PREFIX = /^[a-z0-9]+(?:_[a-z0-9]+)*$/
+
+/** A store's own rule (from the library), reported under the name the user set. */
+function storeRule(problemOf: (value: string) => string | null): Check<string> {
+  return (raw, source) => {
+    const problem = problemOf(raw)
+    if (problem !== null) throw new ConfigError(`${source} ${problem}`)
+    return raw
+  }
+}
+
+export const databaseUrl = storeRule(databaseUrlProblem)
+export const tablePrefix = storeRule(tablePrefixProblem)
+export const redisNamespace = storeRule(redisNamespaceProblem)
+
+export const port: Check<number> = (raw, source) => {
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value > 65535) {
+    throw new ConfigError(`${source} must be a port number from 0 to 65535 (0 picks a free port)`)
+  }
+  return value
+}
+
+export const host: Check<string> = (raw, source) => {
+  if (/\s/.test(raw)) {
+    throw new ConfigError(`${source} must be a host name or address to bind, e.g. 127.0.0.1 or 0.0.0.0`)
+  }
+  return raw
+}
+
+export const redisUrl: Check<string> = (raw, source) => {
+  // The Redis store's own rule is the scheme; a value that does not parse would fail at connect.
+  if (!/^rediss?:\/\//.test(raw)) throw new ConfigError(`${source} must start with redis:// or rediss://`)
+  try {
+    new URL(raw)
+  } catch (cause) {
+    // The URL may hold a password: name the setting, never echo the value.
+    throw new ConfigError(`${source} is not a valid URL; use redis://host:6379`, { cause })
+  }
+  return raw
+}
+
+export const keyPrefix: Check<string> = (raw, source) => {
+  if (raw.length > 24 || !KEY_PREFIX.test(raw)) {
+    throw new ConfigError(
+      `${source} must be 1-24 lowercase letters or digits, inner _ allowed (e.g. acme_live)`,
+    )
+  }
+  return raw
+}
+
+/** The library's one secret-strength rule (≥ 32 bytes, no patterns), checked with a keyring too: it seals sessions. */
+export const secret: Check<string> = (raw, source) => {
+  assertStrongSecret(raw, source)
+  return raw
+}
+
+export const cacheTtlMs: Check<number> = (raw, source) => {
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < 1 || value > 86_400_000) {
+    throw new ConfigError(`${source} must be a whole number of milliseconds from 1 to 86400000`)
+  }
+  return value
+}
+
+export const flag: Check<boolean> = (raw) => ['1', 'true', 'yes'].includes(raw.toLowerCase())
+
+/** Shape only; createVault checks the secrets themselves. The value holds secrets: never echoed. */
+export const keyring: Check<Keyring> = (raw, source) => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    throw new ConfigError(`${source} must be JSON like {"current":"k2","keys":{"k1":"…","k2":"…"}}`)
+  }
+  const ring = parsed as Partial<Keyring> | null
+  if (
+    typeof ring !== 'object' ||
+    ring === null ||
+    typeof ring.current !== 'string' ||
+    typeof ring.keys !== 'object' ||
+    ring.keys === null ||
+    !Object.values(ring.keys).every((k) => typeof k === 'string') ||
+    !Object.hasOwn(ring.keys, ring.current)
+  ) {
+    throw new ConfigError(
+      `${source} must be {"current":"<id>","keys":{"<id>":"<secret>",…}} with current naming one of the keys`,
+    )
+  }
+  return ring as Keyring
+}

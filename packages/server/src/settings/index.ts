@@ -1,0 +1,5 @@
+export { settingsMarkdown } from './docs.js'
+export { type ReadSettings, readSettings, type SettingFlags } from './read.js'
+export { describeStores, redactUrl } from './redact.js'
+export { DEFAULT_REDIS_NAMESPACE, SETTINGS, type SettingName, type Settings } from './table.js'
+export { closestSetting, settingWarnings } from './unknown.js'

@@ -1,0 +1,166 @@
+import * as check from './checks.js'
+
+/**
+ * One setting: where it is read from, its default, how it is checked. `flag` is the command-line
+ * flag of `keywarden serve` / `npm start` (and of the CLI commands that take it).
+ */
+export interface SettingSpec<T> {
+  env: string
+  flag?: `--${string}`
+  /** The default as the docs show it. */
+  shown: string
+  /** Value when neither the flag nor the variable is set. */
+  fallback: T
+  /** Checks a set value; throws ConfigError naming `source`. Absent: the text itself is the value. */
+  check?: check.Check<T>
+  /** Secrets keep their exact bytes: a blank value is unset, any other is taken untrimmed. */
+  verbatim?: true
+  /** Where it matters, for the docs: the server, the CLI, or both (default). */
+  for?: 'server' | 'cli'
+  description: string
+}
+
+function spec<T>(s: SettingSpec<T>): SettingSpec<T> {
+  return s
+}
+
+/** What the Redis tier uses when KEYWARDEN_REDIS_NAMESPACE is unset (the library's default too). */
+export const DEFAULT_REDIS_NAMESPACE = 'keywarden'
+
+export const SETTINGS = {
+  port: spec({
+    env: 'PORT',
+    flag: '--port',
+    shown: '`3000`',
+    fallback: 3000,
+    check: check.port,
+    for: 'server',
+    description: 'Port to listen on; `0` picks a free one (the chosen URL is printed on stderr).',
+  }),
+  host: spec({
+    env: 'HOST',
+    flag: '--host',
+    shown: '`127.0.0.1`',
+    fallback: '127.0.0.1',
+    check: check.host,
+    for: 'server',
+    description:
+      'Address to bind. Only loopback by default; `0.0.0.0` or `::` to accept outside connections.',
+  }),
+  databaseUrl: spec({
+    env: 'KEYWARDEN_DATABASE_URL',
+    flag: '--database-url',
+    shown: '`sqlite:./keywarden.db`',
+    fallback: 'sqlite:./keywarden.db',
+    check: check.databaseUrl,
+    description:
+      '`sqlite:<file>`, `postgres://…` or `mysql://…` (`mariadb://` too). Tables are created (migrated) on first use.',
+  }),
+  tablePrefix: spec<string | null>({
+    env: 'KEYWARDEN_TABLE_PREFIX',
+    flag: '--table-prefix',
+    shown: '`keywarden_`',
+    fallback: null,
+    check: check.tablePrefix,
+    description:
+      'Prefix of the SQL table names (several deployments in one database): up to 32 of `a-z 0-9 _`, starting with a letter.',
+  }),
+  redisUrl: spec<string | null>({
+    env: 'KEYWARDEN_REDIS_URL',
+    flag: '--redis-url',
+    shown: 'unset',
+    fallback: null,
+    check: check.redisUrl,
+    description:
+      'Turns on the Redis cache tier in front of the database and cross-instance invalidation; the CLI writes through it too.',
+  }),
+  redisNamespace: spec<string | null>({
+    env: 'KEYWARDEN_REDIS_NAMESPACE',
+    shown: `\`${DEFAULT_REDIS_NAMESPACE}\``,
+    fallback: null,
+    check: check.redisNamespace,
+    description:
+      'Prefix of every Redis key and of the invalidation channel (`<namespace>:invalidate`): 1-64 of `A-Z a-z 0-9 _ . : -`. Instances and the CLI sharing a database must share it.',
+  }),
+  cacheTtlMs: spec({
+    env: 'KEYWARDEN_CACHE_TTL_MS',
+    shown: '`10000`',
+    fallback: 10_000,
+    check: check.cacheTtlMs,
+    description:
+      'How long a key lookup is served from the caches without asking the database again. Writes invalidate at once regardless.',
+  }),
+  secret: spec<string | null>({
+    env: 'KEYWARDEN_SECRET',
+    shown: 'generated in development',
+    fallback: null,
+    check: check.secret,
+    verbatim: true,
+    description:
+      '32+ random bytes (`openssl rand -base64 32`); patterned secrets are refused ([the secret-strength rule](vault.md#the-secret-strength-rule)), also with a keyring. Encrypts provider keys (the vault) and signs dashboard sessions. Keep it stable. Required with `NODE_ENV=production`.',
+  }),
+  secretFile: spec({
+    env: 'KEYWARDEN_SECRET_FILE',
+    shown: '`.keywarden/secret`',
+    fallback: '.keywarden/secret',
+    description:
+      'Where `serve` generates a development secret (mode 0600) and the CLI reads it. Ignored when `KEYWARDEN_SECRET` is set.',
+  }),
+  keyring: spec<import('keywarden/vault').Keyring | null>({
+    env: 'KEYWARDEN_KEYRING',
+    flag: '--keyring',
+    shown: 'unset',
+    fallback: null,
+    check: check.keyring,
+    verbatim: true,
+    description:
+      'JSON `{"current":"k2","keys":{"k1":"…","k2":"…"}}`: versioned vault secrets after a rotation. The CLI flag (`vault rotate`) names a file holding it.',
+  }),
+  prefix: spec({
+    env: 'KEYWARDEN_PREFIX',
+    flag: '--prefix',
+    shown: '`kw`',
+    fallback: 'kw',
+    check: check.keyPrefix,
+    description:
+      'Prefix of issued keys: `[a-z0-9]{1,24}`, inner `_` allowed (`acme_live`). Changing it later makes existing keys MALFORMED.',
+  }),
+  acceptLegacy: spec({
+    env: 'KEYWARDEN_ACCEPT_LEGACY',
+    flag: '--accept-legacy',
+    shown: 'off',
+    fallback: false,
+    check: check.flag,
+    description: '`1`/`true`/`yes`: verify keys imported from litestar-api-auth (no keywarden checksum).',
+  }),
+  production: spec({
+    env: 'NODE_ENV',
+    shown: 'unset',
+    fallback: false,
+    check: (raw) => raw === 'production',
+    description:
+      '`production` refuses to start the server without `KEYWARDEN_SECRET` (exit code 1, nothing written).',
+  }),
+  publicUrl: spec<string | null>({
+    env: 'KEYWARDEN_PUBLIC_URL',
+    shown: 'unset',
+    fallback: null,
+    for: 'cli',
+    description: 'The address users reach; `keywarden doctor` checks it is `https://`.',
+  }),
+  debug: spec({
+    env: 'KEYWARDEN_DEBUG',
+    shown: 'off',
+    fallback: false,
+    check: () => true,
+    for: 'cli',
+    description: 'Any value: the CLI prints stack traces of unexpected errors.',
+  }),
+} as const
+
+export type SettingName = keyof typeof SETTINGS
+
+/** Every setting, parsed. */
+export type Settings = {
+  -readonly [K in SettingName]: (typeof SETTINGS)[K] extends SettingSpec<infer T> ? T : never
+}
