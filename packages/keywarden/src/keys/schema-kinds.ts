@@ -109,7 +109,7 @@ export function timestamp<S extends Setter, N extends boolean>(about: About<S> &
   }
   if (about.set !== 'never') {
     field.input = {
-      ...described({ type: ['string', 'integer', 'null'], format: 'date-time' }, about),
+      ...described({ type: ['string', 'number', 'null'], format: 'date-time' }, about),
       description: `${about.description} An ISO 8601 date-time or epoch milliseconds; null = never.`,
     }
     field.parse = (value, name) => validateDate(value, name) as T
