@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { keyJsonSchemas } from '../packages/keywarden/src/keys/schema.js'
 import { ensureAdminKey } from '../packages/server/src/admin-key.js'
 import { Browser, memoryServer } from './server-helpers.js'
 
@@ -48,6 +49,17 @@ describe('dashboard: credits and rate limits', () => {
     // The create form offers the fields.
     for (const field of ['name="remaining"', 'name="refill"', 'name="rateLimit"', 'name="rateWindow"'])
       expect(page).toContain(field)
+  })
+
+  it("bounds the create form's fields as the key schema does", async () => {
+    const { browser } = await signedIn()
+    const page = await (await browser.request('/')).text()
+    const input = (id: string) => page.match(new RegExp(`<input[^>]*id="${id}"[^>]*>`))?.[0] ?? ''
+    const fields = keyJsonSchemas.CreateKeyInput.properties ?? {}
+    expect(input('key-name')).toContain(`maxlength="${fields.name?.maxLength}"`)
+    expect(input('key-owner')).toContain(`maxlength="${fields.ownerId?.maxLength}"`)
+    expect(input('key-credits')).toContain(`min="${fields.remaining?.minimum}"`)
+    expect(input('key-rate')).toContain(`min="${fields.rateLimits?.items?.properties?.limit?.minimum}"`)
   })
 
   it('leaves limits off when the fields are empty, and shows "none"', async () => {

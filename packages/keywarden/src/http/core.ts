@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../errors.js'
 import type { Keywarden, VerifyFailureCode, VerifyResult } from '../keys/keywarden.js'
+import { grants, isScope } from '../keys/scopes.js'
 import type { ApiKeyRecord } from '../stores/types.js'
 import {
   insufficientScopes,
@@ -48,7 +49,6 @@ export interface NormalizedAuthOptions<Req> {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const SCOPE = /^[A-Za-z0-9_.-]+:(?:\*|[A-Za-z0-9_.-]+)$/
 
 export function assertWarden(warden: unknown, where: string): asserts warden is Keywarden {
   const keys = (warden as Keywarden | undefined)?.keys
@@ -191,14 +191,10 @@ export async function authenticate<Req>(
 }
 
 export function assertScopes(scopes: readonly unknown[], where: string): string[] {
-  if (scopes.length === 0 || !scopes.every((s) => typeof s === 'string' && SCOPE.test(s))) {
+  if (scopes.length === 0 || !scopes.every(isScope)) {
     throw new ConfigError(`${where} needs one or more "resource:action" scopes, e.g. ${where}('users:read')`)
   }
   return scopes as string[]
-}
-
-function grants(granted: readonly string[], scope: string): boolean {
-  return granted.includes(scope) || granted.includes(`${scope.slice(0, scope.indexOf(':'))}:*`)
 }
 
 /**

@@ -4,15 +4,15 @@
  */
 import { ConfigError, ValidationError } from '../errors.js'
 import type { Keywarden } from '../keys/keywarden.js'
-import { validateRateLimits, validateRefill } from '../keys/limits.js'
-import { createScopeChecker } from '../keys/scopes.js'
 import {
-  validateDate,
-  validateMetadata,
-  validateName,
-  validateNonNegativeInt,
-  validateOwnerId,
-} from '../keys/validate.js'
+  CREATE_FIELDS,
+  REQUIRED_FIELDS,
+  type SettableField,
+  settableField,
+  UPDATE_FIELDS,
+} from '../keys/schema.js'
+import { createScopeChecker } from '../keys/scopes.js'
+import { validateNonNegativeInt } from '../keys/validate.js'
 import type { ApiKeyRecord } from '../stores/types.js'
 import { assertWarden, normalizeAuthOptions, readKey } from './core.js'
 import { type OwnerPolicy, ownerRules } from './owner-policy.js'
@@ -66,19 +66,16 @@ export interface ManagementRoutesOptions<Req> {
   now?: () => Date
 }
 
-const scopePattern = createScopeChecker()
 const MAX_LIMIT = 1000
 
-const createValidators = {
-  name: (v: unknown) => validateName(v),
-  ownerId: (v: unknown) => validateOwnerId(v),
-  scopes: (v: unknown) => scopePattern.validate(v),
-  metadata: (v: unknown) => validateMetadata(v),
-  expiresAt: (v: unknown) => validateDate(v, 'expiresAt'),
-  remaining: (v: unknown) => v === null || validateNonNegativeInt(v, 'remaining'),
-  refill: (v: unknown) => validateRefill(v),
-  rateLimits: (v: unknown) => validateRateLimits(v),
-}
+// The format of scopes only: keys.create and keys.update check them against the warden's known list.
+const formatOnly = { scopes: createScopeChecker() }
+const validatorsOf = (fields: readonly SettableField[]) =>
+  Object.fromEntries(
+    fields.map((name) => [name, (v: unknown) => settableField(name).parse(v, name, formatOnly)]),
+  )
+const createValidators = validatorsOf(CREATE_FIELDS)
+const updateValidators = validatorsOf(UPDATE_FIELDS)
 const rollValidators = {
   expireOldInMs: (v: unknown) => validateNonNegativeInt(v, 'expireOldInMs'),
 }
@@ -155,7 +152,7 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
   const create: Handler = async (input, caller) => {
     const body = asBodyObject(input.body, false)
     if (!body) return invalidRequest([BODY_NOT_JSON])
-    const problems = collectFieldProblems(body, createValidators, ['name'])
+    const problems = collectFieldProblems(body, createValidators, REQUIRED_FIELDS)
     if (problems.length > 0) return invalidRequest(problems)
     const fields = { ...body } as Record<string, any>
     if ('ownerId' in caller) {
@@ -207,7 +204,7 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
   const update: Handler = async (input, caller) => {
     const body = asBodyObject(input.body, false)
     if (!body) return invalidRequest([BODY_NOT_JSON])
-    const problems = collectFieldProblems(body, createValidators)
+    const problems = collectFieldProblems(body, updateValidators)
     if (problems.length > 0) return invalidRequest(problems)
     const record = await visible(input, caller)
     if (!record) return NOT_FOUND

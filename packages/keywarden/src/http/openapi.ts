@@ -1,5 +1,6 @@
 /** keywarden/openapi — an OpenAPI 3.1 document of the management and BYOK routes. */
 import { ConfigError } from '../errors.js'
+import { ADMIN_FIELDS, keyJsonSchemas } from '../keys/schema.js'
 
 export interface OpenApiDocumentOptions {
   /** Where managementRoutes is mounted; null leaves them out. Default '/keys'. */
@@ -22,86 +23,8 @@ const dateTime = { type: 'string', format: 'date-time' }
 const nullableDate = { type: ['string', 'null'], format: 'date-time' }
 const noStore = { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } }
 
-const refillSchema = {
-  type: ['object', 'null'],
-  description:
-    'Sets `remaining` to `amount` (it does not add) every `intervalMs` from createdAt, or daily / monthly at 00:00 UTC. See docs/limits.md.',
-  oneOf: [
-    {
-      type: 'object',
-      required: ['amount', 'intervalMs'],
-      additionalProperties: false,
-      properties: { amount: { type: 'integer', minimum: 0 }, intervalMs: { type: 'integer', minimum: 1000 } },
-    },
-    {
-      type: 'object',
-      required: ['amount', 'interval'],
-      additionalProperties: false,
-      properties: {
-        amount: { type: 'integer', minimum: 0 },
-        interval: { type: 'string', enum: ['daily', 'monthly'] },
-        dayOfMonth: { type: 'integer', minimum: 1, maximum: 31, description: "With 'monthly'; default 1." },
-      },
-    },
-    { type: 'null' },
-  ],
-}
-
-const limitFields = {
-  remaining: nullable('integer', { minimum: 0, description: 'Credits left; null = unlimited.' }),
-  refill: { ...refillSchema, description: `${refillSchema.description} Needs remaining.` },
-  rateLimits: {
-    type: 'array',
-    description: 'At most `limit` verifications per `windowMs` each.',
-    maxItems: 16,
-    items: {
-      type: 'object',
-      required: ['name', 'limit', 'windowMs'],
-      properties: {
-        name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'Unique per key.' },
-        limit: { type: 'integer', minimum: 1 },
-        windowMs: { type: 'integer', minimum: 1000, maximum: 31_622_400_000 },
-      },
-    },
-  },
-}
-
 const schemas = {
-  ApiKeyRecord: {
-    type: 'object',
-    description: 'An issued key as stored: never the plaintext key, never its hash.',
-    required: [
-      'id',
-      'name',
-      'ownerId',
-      'prefix',
-      'start',
-      'scopes',
-      'metadata',
-      'createdAt',
-      'updatedAt',
-      'expiresAt',
-      'revokedAt',
-      'lastUsedAt',
-    ],
-    properties: {
-      id: { type: 'string' },
-      name: { type: 'string' },
-      ownerId: nullable('string'),
-      prefix: { type: 'string' },
-      start: { type: 'string', description: 'prefix + "_" + the first 4 characters, for display' },
-      scopes: { type: 'array', items: { type: 'string' } },
-      metadata: { type: 'object' },
-      createdAt: dateTime,
-      updatedAt: dateTime,
-      expiresAt: nullableDate,
-      revokedAt: nullableDate,
-      lastUsedAt: nullableDate,
-      remaining: nullable('integer', { minimum: 0, description: 'Credits left; null = unlimited.' }),
-      refill: refillSchema,
-      rateLimits: limitFields.rateLimits,
-    },
-  },
+  ApiKeyRecord: keyJsonSchemas.ApiKeyRecord,
   CreatedKey: {
     type: 'object',
     required: ['key', 'record'],
@@ -130,36 +53,13 @@ const schemas = {
     },
   },
   CreateKeyInput: {
-    type: 'object',
+    ...keyJsonSchemas.CreateKeyInput,
     description:
-      "Owners (not admins) get the owner policy's limits and expiry for what they leave out, and may ask only for allowed scopes and stricter limits.",
-    required: ['name'],
-    additionalProperties: false,
-    properties: {
-      name: { type: 'string', minLength: 1, maxLength: 128 },
-      ownerId: nullable('string', { description: 'Non-admin callers may only name themselves.' }),
-      scopes: {
-        type: 'array',
-        items: { type: 'string', pattern: '^[A-Za-z0-9_.-]+:(\\*|[A-Za-z0-9_.-]+)$' },
-      },
-      metadata: { type: 'object' },
-      expiresAt: { type: ['string', 'integer', 'null'], description: 'ISO 8601 date-time or epoch ms' },
-      ...limitFields,
-    },
+      "Owners (not admins) may only name themselves as ownerId, get the owner policy's limits and expiry for what they leave out, and may ask only for allowed scopes and stricter limits.",
   },
   UpdateKeyInput: {
-    type: 'object',
-    description:
-      'Owners cannot change remaining, refill or rateLimits, clear or extend expiresAt, or add scopes beyond their own and the owner policy.',
-    additionalProperties: false,
-    properties: {
-      name: { type: 'string', minLength: 1, maxLength: 128 },
-      ownerId: nullable('string'),
-      scopes: { type: 'array', items: { type: 'string' } },
-      metadata: { type: 'object' },
-      expiresAt: { type: ['string', 'integer', 'null'] },
-      ...limitFields,
-    },
+    ...keyJsonSchemas.UpdateKeyInput,
+    description: `Owners cannot change ${ADMIN_FIELDS.join(', ')}, clear or extend expiresAt, or add scopes beyond their own and the owner policy.`,
   },
   RollInput: {
     type: 'object',

@@ -2,9 +2,8 @@
  * "At least as strict as" for limit settings, so an owner may tighten what an admin allows but
  * never loosen it. Each function answers null when `asked` is fine, else what is too loose.
  */
+import { DAY_MS } from '../keys/limits.js'
 import type { RateLimitRule, Refill } from '../stores/types.js'
-
-const DAY_MS = 86_400_000
 
 /** Credits: a number at most `allowed`; anything (even unlimited) when `allowed` is unlimited. */
 export function looserRemaining(asked: number | null, allowed: number | null): string | null {

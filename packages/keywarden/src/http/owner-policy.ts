@@ -4,7 +4,8 @@
  */
 import { ConfigError, ValidationError } from '../errors.js'
 import type { Keywarden } from '../keys/keywarden.js'
-import { validateRateLimits, validateRefill } from '../keys/limits.js'
+import { DAY_MS, MAX_PERIOD_MS, validateRateLimits, validateRefill } from '../keys/limits.js'
+import { ADMIN_FIELDS } from '../keys/schema.js'
 import { createScopeChecker } from '../keys/scopes.js'
 import { validateDate, validateNonNegativeInt } from '../keys/validate.js'
 import type { ApiKeyRecord, RateLimitRule, Refill } from '../stores/types.js'
@@ -40,15 +41,12 @@ export interface OwnerRules {
   roll(expireOldInMs: number): string | null
 }
 
-const DAY_MS = 86_400_000
-const MAX_DURATION_MS = 100 * 366 * DAY_MS
-const MAX_GRACE_MS = 366 * DAY_MS
+const MAX_DURATION_MS = 100 * MAX_PERIOD_MS
+const MAX_GRACE_MS = MAX_PERIOD_MS
 const WHERE = 'managementRoutes: ownerPolicy'
-const LIMIT_FIELDS = ['remaining', 'refill', 'rateLimits'] as const
 const NO_POLICY =
   'Owners can create keys only under an ownerPolicy; ask an admin (or set managementRoutes({ ownerPolicy })).'
-const LIMITS_FIXED =
-  "Only an admin can change a key's credits and rate limits (remaining, refill, rateLimits)."
+const LIMITS_FIXED = `Only an admin can change a key's credits and rate limits (${ADMIN_FIELDS.join(', ')}).`
 const MANAGEMENT = 'Only an admin can grant keywarden:* scopes.'
 
 const scopeFormat = createScopeChecker()
@@ -131,7 +129,7 @@ function normalize(policy: unknown, warden: Keywarden): Normalized {
     const grace = given.maxGraceMs
     if (typeof grace !== 'number' || !Number.isSafeInteger(grace) || grace < 0 || grace > graceBound) {
       throw new ConfigError(
-        `${WHERE}.maxGraceMs must be a number of milliseconds from 0 to ${graceBound} (366 days, and no more than maxExpiresInMs)`,
+        `${WHERE}.maxGraceMs must be a number of milliseconds from 0 to ${graceBound} (${MAX_GRACE_MS / DAY_MS} days, and no more than maxExpiresInMs)`,
       )
     }
     maxGraceMs = grace
@@ -193,7 +191,7 @@ export function ownerRules(policy: OwnerPolicy | undefined, warden: Keywarden): 
     },
 
     update(body, record, now) {
-      if (LIMIT_FIELDS.some((field) => body[field] !== undefined)) return LIMITS_FIXED
+      if (ADMIN_FIELDS.some((field) => body[field] !== undefined)) return LIMITS_FIXED
       const scopes = scopesBeyond(body.scopes, [...p.scopes, ...record.scopes])
       if (scopes) return scopes
       if (!('expiresAt' in body)) return null

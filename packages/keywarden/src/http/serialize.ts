@@ -1,24 +1,16 @@
+import { KEY_FIELDS, RECORD_FIELDS } from '../keys/schema.js'
 import type { ApiKeyRecord } from '../stores/types.js'
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null)
-
-/** A record as JSON: named fields only (never a hash, whatever a store returns), dates as ISO strings. */
-export function recordJson(record: ApiKeyRecord) {
-  return {
-    id: record.id,
-    name: record.name,
-    ownerId: record.ownerId,
-    prefix: record.prefix,
-    start: record.start,
-    scopes: record.scopes,
-    metadata: record.metadata,
-    createdAt: iso(record.createdAt),
-    updatedAt: iso(record.updatedAt),
-    expiresAt: iso(record.expiresAt),
-    revokedAt: iso(record.revokedAt),
-    lastUsedAt: iso(record.lastUsedAt),
-    remaining: record.remaining ?? null,
-    refill: record.refill ?? null,
-    rateLimits: record.rateLimits ?? [],
+/**
+ * A record as JSON: the key schema's fields only (never a hash, whatever a store returns), dates as
+ * ISO strings, a field a store left out as its empty value.
+ */
+export function recordJson(record: ApiKeyRecord): Record<string, unknown> {
+  const json: Record<string, unknown> = {}
+  for (const name of RECORD_FIELDS) {
+    const field = KEY_FIELDS[name]
+    const value = record[name] ?? field.empty
+    json[name] = field.json === 'date' && value instanceof Date ? value.toISOString() : value
   }
+  return json
 }

@@ -1,7 +1,8 @@
 import { ConfigError, ConflictError, ValidationError } from '../errors.js'
 import { assertPrefix } from '../keys/format.js'
+import { MAX_NAME_LENGTH, MAX_OWNER_LENGTH } from '../keys/schema.js'
 import { createScopeChecker } from '../keys/scopes.js'
-import { MAX_NAME_LENGTH, validateMetadata, validateOwnerId } from '../keys/validate.js'
+import { validateMetadata, validateText } from '../keys/validate.js'
 import type { KeyStore, StoredKey } from '../stores/types.js'
 import { type LitestarRow, openLitestarSource } from './litestar-source.js'
 
@@ -167,7 +168,10 @@ export function litestarRowToStoredKey(row: LitestarRow, context: LitestarRowCon
   // litestar-api-auth has no owner column; an owner_id kept in metadata becomes the owner.
   let ownerId: string | null = null
   try {
-    ownerId = typeof metadata.owner_id === 'string' ? validateOwnerId(metadata.owner_id) : null
+    ownerId =
+      typeof metadata.owner_id === 'string'
+        ? validateText(metadata.owner_id, 'ownerId', MAX_OWNER_LENGTH)
+        : null
   } catch {
     ownerId = null
   }

@@ -13,18 +13,13 @@ import type {
 import { hasMethods, KEY_STORE_METHODS } from '../stores/types.js'
 import { assertPrefix, createKeyChecker, generateId, generateKey, MAX_KEY_LENGTH } from './format.js'
 import { createKeyHasher } from './hash.js'
+import { parseCreateInput, parseUpdateInput, touchesLimits } from './input.js'
 import { createLastUsedTracker, createNoopTracker, type LastUsedOptions } from './last-used.js'
-import { latestRefillBoundary, validateRateLimits, validateRefill } from './limits.js'
+import { latestRefillBoundary } from './limits.js'
+import { newStoredKey, settingsOf, toRecord } from './record.js'
+import { type KeySettings, settableField } from './schema.js'
 import { createScopeChecker, type ScopeOptions, type ScopeRequirement } from './scopes.js'
-import {
-  assertObject,
-  assertOnlyFields,
-  validateDate,
-  validateMetadata,
-  validateName,
-  validateNonNegativeInt,
-  validateOwnerId,
-} from './validate.js'
+import { validateNonNegativeInt } from './validate.js'
 
 export interface KeywardenOptions {
   store: KeyStore
@@ -174,18 +169,6 @@ export interface Keywarden {
 
 const MAX_LIST_LIMIT = 1000
 const MIN_LEGACY_KEY_LENGTH = 16
-const UPDATABLE = [
-  'name',
-  'ownerId',
-  'scopes',
-  'metadata',
-  'expiresAt',
-  'remaining',
-  'refill',
-  'rateLimits',
-] as const
-const UPDATABLE_LIMITS = ['remaining', 'refill', 'rateLimits'] as const
-const CREATABLE = ['name', 'ownerId', 'scopes', 'metadata', 'expiresAt', ...UPDATABLE_LIMITS] as const
 
 const MALFORMED: VerifyResult = Object.freeze({ valid: false, code: 'MALFORMED' })
 const NOT_FOUND: VerifyResult = Object.freeze({ valid: false, code: 'NOT_FOUND' })
@@ -213,28 +196,6 @@ function validResult(stored: StoredKey): VerifyValid {
 
 function hasLimits(stored: StoredKey): boolean {
   return stored.remaining !== null || stored.rateLimits.length > 0
-}
-
-/** The public view of a stored key: everything but the hash and internal bookkeeping. */
-export function toRecord(stored: StoredKey): ApiKeyRecord {
-  return {
-    id: stored.id,
-    name: stored.name,
-    ownerId: stored.ownerId,
-    prefix: stored.prefix,
-    start: stored.start,
-    scopes: stored.scopes,
-    metadata: stored.metadata,
-    createdAt: stored.createdAt,
-    updatedAt: stored.updatedAt,
-    expiresAt: stored.expiresAt,
-    revokedAt: stored.revokedAt,
-    lastUsedAt: stored.lastUsedAt,
-    remaining: stored.remaining,
-    refill: stored.refill,
-    rateLimits: stored.rateLimits,
-    legacy: stored.legacy,
-  }
 }
 
 function assertStore(store: unknown): asserts store is KeyStore {
@@ -309,9 +270,20 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
     return toRecord(updated)
   }
 
-  async function insert(input: Omit<StoredKey, 'id' | 'hash' | 'start' | 'prefix'>): Promise<CreatedKey> {
+  async function insert(
+    settings: Partial<KeySettings>,
+    at: Date,
+    lastRefillAt: Date | null = null,
+  ): Promise<CreatedKey> {
     const { key, start } = generateKey(prefix)
-    const stored: StoredKey = { ...input, id: generateId(), hash: hash(key), prefix, start }
+    const stored = newStoredKey(settings, {
+      id: generateId(),
+      hash: hash(key),
+      prefix,
+      start,
+      at,
+      lastRefillAt,
+    })
     await store.createKey(stored)
     return { key, record: toRecord(stored) }
   }
@@ -401,52 +373,12 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
     }
   }
 
-  function limitSettings(body: Record<string, unknown>, current?: StoredKey): Partial<KeyPatch> {
-    const patch: Partial<KeyPatch> = {}
-    if ('remaining' in body) {
-      patch.remaining = body.remaining === null ? null : validateNonNegativeInt(body.remaining, 'remaining')
-    }
-    if ('refill' in body) patch.refill = validateRefill(body.refill)
-    if ('rateLimits' in body) patch.rateLimits = validateRateLimits(body.rateLimits)
-    const remaining = 'remaining' in patch ? patch.remaining : (current?.remaining ?? null)
-    const refill = 'refill' in patch ? patch.refill : (current?.refill ?? null)
-    if (refill && remaining === null) {
-      throw new ValidationError('refill needs remaining: set the starting credits too', { field: 'refill' })
-    }
-    const limited = (remaining ?? null) !== null || (patch.rateLimits?.length ?? 0) > 0
-    if (limited && !store.consumeKey) {
-      throw new ConfigError('this store does not implement consumeKey, so keys on it cannot carry limits')
-    }
-    if ('remaining' in patch || 'refill' in patch) patch.lastRefillAt = null
-    return patch
-  }
+  const inputRules = { scopes, canLimit: typeof store.consumeKey === 'function' }
 
   const keys: Keywarden['keys'] = {
     async create(input) {
-      const body = assertObject(input, 'input')
-      assertOnlyFields(body, CREATABLE, 'input')
       const at = now()
-      const expiresAt = validateDate(body.expiresAt, 'expiresAt')
-      if (expiresAt && expiresAt.getTime() <= at.getTime()) {
-        throw new ValidationError('expiresAt must be in the future', { field: 'expiresAt' })
-      }
-      const limits = limitSettings(body)
-      return insert({
-        name: validateName(body.name),
-        ownerId: validateOwnerId(body.ownerId),
-        scopes: scopes.validate(body.scopes ?? []),
-        metadata: validateMetadata(body.metadata),
-        createdAt: at,
-        updatedAt: at,
-        expiresAt,
-        revokedAt: null,
-        lastUsedAt: null,
-        remaining: limits.remaining ?? null,
-        refill: limits.refill ?? null,
-        rateLimits: limits.rateLimits ?? [],
-        legacy: false,
-        lastRefillAt: null,
-      })
+      return insert(parseCreateInput(input, inputRules, at), at)
     },
 
     verify(key, options) {
@@ -488,7 +420,7 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
     },
 
     async list({ ownerId, limit = 50, cursor } = {}) {
-      if (ownerId !== undefined) validateOwnerId(ownerId)
+      if (ownerId !== undefined) settableField('ownerId').parse(ownerId, 'ownerId', inputRules)
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
         throw new ValidationError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`, { field: 'limit' })
       }
@@ -503,17 +435,8 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
 
     async update(id, input) {
       assertId(id)
-      const body = assertObject(input, 'patch')
-      assertOnlyFields(body, UPDATABLE, 'patch')
-      const patch: KeyPatch = { updatedAt: now() }
-      if ('name' in body) patch.name = validateName(body.name)
-      if ('ownerId' in body) patch.ownerId = validateOwnerId(body.ownerId)
-      if ('scopes' in body) patch.scopes = scopes.validate(body.scopes)
-      if ('metadata' in body) patch.metadata = validateMetadata(body.metadata)
-      if ('expiresAt' in body) patch.expiresAt = validateDate(body.expiresAt, 'expiresAt')
-      if (UPDATABLE_LIMITS.some((field) => field in body)) {
-        Object.assign(patch, limitSettings(body, (await store.getKeyById(id)) ?? undefined))
-      }
+      const current = touchesLimits(input) ? ((await store.getKeyById(id)) ?? undefined) : undefined
+      const patch: KeyPatch = { ...parseUpdateInput(input, inputRules, current), updatedAt: now() }
       return mustUpdate(id, patch)
     },
 
@@ -544,22 +467,7 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
           field: 'id',
         })
       }
-      const created = await insert({
-        name: old.name,
-        ownerId: old.ownerId,
-        scopes: old.scopes,
-        metadata: old.metadata,
-        createdAt: at,
-        updatedAt: at,
-        expiresAt: old.expiresAt,
-        revokedAt: null,
-        lastUsedAt: null,
-        remaining: old.remaining,
-        refill: old.refill,
-        rateLimits: old.rateLimits,
-        legacy: false,
-        lastRefillAt: old.lastRefillAt,
-      })
+      const created = await insert(settingsOf(old), at, old.lastRefillAt)
       const graceEnd = new Date(at.getTime() + expireIn)
       const oldEnd = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd
       const previous = await mustUpdate(id, { expiresAt: oldEnd, updatedAt: at })

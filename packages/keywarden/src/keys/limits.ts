@@ -5,8 +5,13 @@ import { validateNonNegativeInt } from './validate.js'
 /** Validation of limit settings, and refills on a fixed calendar grid (the window math is in stores/). */
 
 export const MAX_RATE_LIMITS = 16
-
-const DAY_MS = 86_400_000
+export const RULE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
+export const MIN_WINDOW_MS = 1000
+export const DAY_MS = 86_400_000
+/** The longest rate-limit window, and the longest grace an owner policy may grant: a leap year. */
+export const MAX_PERIOD_MS = 366 * DAY_MS
+export const MIN_REFILL_MS = 1000
+export const MAX_DAY_OF_MONTH = 31
 
 /**
  * The latest refill boundary at or before `now`, or null when none has passed since `createdAt`.
@@ -54,7 +59,7 @@ export function validateRateLimits(value: unknown, field = 'rateLimits'): RateLi
     if (typeof rule !== 'object' || rule === null)
       throw new ValidationError(`${at} must be { name, limit, windowMs }`, { field: at })
     const { name, limit, windowMs } = rule as Record<string, unknown>
-    if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name) || names.has(name)) {
+    if (typeof name !== 'string' || !RULE_NAME_PATTERN.test(name) || names.has(name)) {
       throw new ValidationError(`${at}.name must be a unique name of 1 to 64 letters, digits, _ . -`, {
         field: `${at}.name`,
       })
@@ -66,11 +71,11 @@ export function validateRateLimits(value: unknown, field = 'rateLimits'): RateLi
     if (
       typeof windowMs !== 'number' ||
       !Number.isSafeInteger(windowMs) ||
-      windowMs < 1000 ||
-      windowMs > 366 * DAY_MS
+      windowMs < MIN_WINDOW_MS ||
+      windowMs > MAX_PERIOD_MS
     ) {
       throw new ValidationError(
-        `${at}.windowMs must be an integer from 1000 (1 s) to a year in milliseconds`,
+        `${at}.windowMs must be an integer from ${MIN_WINDOW_MS} (1 s) to ${MAX_PERIOD_MS} (${MAX_PERIOD_MS / DAY_MS} days) milliseconds`,
         {
           field: `${at}.windowMs`,
         },
@@ -93,8 +98,8 @@ export function validateRefill(value: unknown, field = 'refill'): Refill | null 
     if (interval !== undefined || dayOfMonth !== undefined) {
       throw new ValidationError(`${field} takes either intervalMs or interval, not both`, { field })
     }
-    if (typeof intervalMs !== 'number' || !Number.isSafeInteger(intervalMs) || intervalMs < 1000) {
-      throw new ValidationError(`${field}.intervalMs must be an integer of at least 1000`, {
+    if (typeof intervalMs !== 'number' || !Number.isSafeInteger(intervalMs) || intervalMs < MIN_REFILL_MS) {
+      throw new ValidationError(`${field}.intervalMs must be an integer of at least ${MIN_REFILL_MS}`, {
         field: `${field}.intervalMs`,
       })
     }
@@ -111,9 +116,9 @@ export function validateRefill(value: unknown, field = 'refill'): Refill | null 
       typeof dayOfMonth !== 'number' ||
       !Number.isInteger(dayOfMonth) ||
       dayOfMonth < 1 ||
-      dayOfMonth > 31
+      dayOfMonth > MAX_DAY_OF_MONTH
     ) {
-      throw new ValidationError(`${field}.dayOfMonth must be an integer from 1 to 31`, {
+      throw new ValidationError(`${field}.dayOfMonth must be an integer from 1 to ${MAX_DAY_OF_MONTH}`, {
         field: `${field}.dayOfMonth`,
       })
     }

@@ -2,7 +2,8 @@ import { ConfigError, ValidationError } from '../errors.js'
 
 export const MAX_SCOPES = 256
 export const MAX_SCOPE_LENGTH = 128
-const SCOPE_PATTERN = /^[A-Za-z0-9_.-]+:(?:\*|[A-Za-z0-9_.-]+)$/
+/** `resource:action`; the action `*` grants every action on the resource. */
+export const SCOPE_PATTERN = /^[A-Za-z0-9_.-]+:(?:\*|[A-Za-z0-9_.-]+)$/
 
 export interface ScopeOptions {
   /** With it, creating or updating a key with a scope outside this list is a ValidationError. */
@@ -20,12 +21,20 @@ export interface ScopeChecker {
   missing(granted: readonly string[], required: readonly string[], requirement: ScopeRequirement): string[]
 }
 
-function isScope(scope: unknown): scope is string {
+export function isScope(scope: unknown): scope is string {
   return typeof scope === 'string' && scope.length <= MAX_SCOPE_LENGTH && SCOPE_PATTERN.test(scope)
 }
 
 function resourceOf(scope: string): string {
   return scope.slice(0, scope.indexOf(':'))
+}
+
+/** The wildcard rule: `granted` holds `scope` itself or `resource:*` for its resource. */
+export function grants(granted: ReadonlySet<string> | readonly string[], scope: string): boolean {
+  const wildcard = `${resourceOf(scope)}:*`
+  return Array.isArray(granted)
+    ? granted.includes(scope) || granted.includes(wildcard)
+    : (granted as ReadonlySet<string>).has(scope) || (granted as ReadonlySet<string>).has(wildcard)
 }
 
 export function createScopeChecker(options: ScopeOptions = {}): ScopeChecker {
@@ -79,7 +88,6 @@ export function createScopeChecker(options: ScopeOptions = {}): ScopeChecker {
     }
     return all
   }
-  const satisfied = (all: Set<string>, scope: string) => all.has(scope) || all.has(`${resourceOf(scope)}:*`)
 
   return {
     validate(scopes, field = 'scopes') {
@@ -103,7 +111,7 @@ export function createScopeChecker(options: ScopeOptions = {}): ScopeChecker {
     missing(granted, required, requirement) {
       if (required.length === 0) return []
       const all = expand(granted)
-      const missing = required.filter((scope) => !satisfied(all, scope))
+      const missing = required.filter((scope) => !grants(all, scope))
       if (requirement === 'any') return missing.length < required.length ? [] : missing
       return missing
     },

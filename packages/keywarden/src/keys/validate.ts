@@ -1,7 +1,5 @@
 import { ValidationError } from '../errors.js'
 
-export const MAX_NAME_LENGTH = 128
-export const MAX_OWNER_LENGTH = 256
 export const MAX_METADATA_BYTES = 64 * 1024
 
 /** NUL and lone surrogates are refused everywhere: PostgreSQL and MySQL cannot store them exactly. */
@@ -11,21 +9,12 @@ function assertStorableText(value: string, field: string): void {
   }
 }
 
-export function validateName(name: unknown, field = 'name'): string {
-  if (typeof name !== 'string' || name.length < 1 || name.length > MAX_NAME_LENGTH) {
-    throw new ValidationError(`${field} must be a string of 1 to ${MAX_NAME_LENGTH} characters`, { field })
+export function validateText(value: unknown, field: string, maxLength: number): string {
+  if (typeof value !== 'string' || value.length < 1 || value.length > maxLength) {
+    throw new ValidationError(`${field} must be a string of 1 to ${maxLength} characters`, { field })
   }
-  assertStorableText(name, field)
-  return name
-}
-
-export function validateOwnerId(ownerId: unknown, field = 'ownerId'): string | null {
-  if (ownerId === undefined || ownerId === null) return null
-  if (typeof ownerId !== 'string' || ownerId.length < 1 || ownerId.length > MAX_OWNER_LENGTH) {
-    throw new ValidationError(`${field} must be a string of 1 to ${MAX_OWNER_LENGTH} characters`, { field })
-  }
-  assertStorableText(ownerId, field)
-  return ownerId
+  assertStorableText(value, field)
+  return value
 }
 
 function assertStorableJson(value: unknown, field: string): void {

@@ -1,4 +1,5 @@
 import { type RateLimitRule, type Refill, ValidationError } from 'keywarden'
+import { openApiDocument } from 'keywarden/openapi'
 
 /** Rate-limit windows the create form offers. */
 export const RATE_WINDOWS: { value: string; label: string; ms: number }[] = [
@@ -16,6 +17,24 @@ export interface FormLimits {
 
 const WHOLE = /^\d{1,15}$/
 
+type Schema = { maxLength?: number; minimum?: number; items?: Schema; properties?: Record<string, Schema> }
+
+function bound(schema: Schema | undefined, keyword: 'maxLength' | 'minimum', field: string): number {
+  const value = schema?.[keyword]
+  if (typeof value !== 'number') throw new Error(`keywarden's key schema gives ${field} no ${keyword}`)
+  return value
+}
+
+const fields = (openApiDocument().components.schemas.CreateKeyInput as Schema).properties ?? {}
+
+/** The create form's HTML bounds, from the published key schema the engine checks against. */
+export const FORM_BOUNDS = {
+  nameMaxLength: bound(fields.name, 'maxLength', 'name'),
+  ownerMaxLength: bound(fields.ownerId, 'maxLength', 'ownerId'),
+  creditsMin: bound(fields.remaining, 'minimum', 'remaining'),
+  rateMin: bound(fields.rateLimits?.items?.properties?.limit, 'minimum', 'rateLimits[].limit'),
+}
+
 /**
  * The create form's limit fields: credits (empty = unlimited), a daily or monthly refill to that
  * many credits, and one rate limit of N requests per second/minute/hour/day. The engine
@@ -25,10 +44,11 @@ export function limitsFromForm(text: (name: string) => string): FormLimits {
   const limits: FormLimits = {}
   const credits = text('remaining')
   if (credits !== '') {
-    if (!WHOLE.test(credits)) {
-      throw new ValidationError('Credits must be a whole number of 0 or more, or empty for unlimited', {
-        field: 'remaining',
-      })
+    if (!WHOLE.test(credits) || Number(credits) < FORM_BOUNDS.creditsMin) {
+      throw new ValidationError(
+        `Credits must be a whole number of ${FORM_BOUNDS.creditsMin} or more, or empty for unlimited`,
+        { field: 'remaining' },
+      )
     }
     limits.remaining = Number(credits)
   }
@@ -46,10 +66,11 @@ export function limitsFromForm(text: (name: string) => string): FormLimits {
   }
   const rate = text('rateLimit')
   if (rate !== '') {
-    if (!WHOLE.test(rate) || Number(rate) < 1) {
-      throw new ValidationError('The rate limit must be a whole number of requests, 1 or more', {
-        field: 'rateLimit',
-      })
+    if (!WHOLE.test(rate) || Number(rate) < FORM_BOUNDS.rateMin) {
+      throw new ValidationError(
+        `The rate limit must be a whole number of requests, ${FORM_BOUNDS.rateMin} or more`,
+        { field: 'rateLimit' },
+      )
     }
     const window = RATE_WINDOWS.find((w) => w.value === text('rateWindow'))
     if (!window)

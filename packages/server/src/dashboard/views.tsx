@@ -2,7 +2,7 @@
 import type { Child, FC } from 'hono/jsx'
 import type { ApiKeyRecord } from 'keywarden'
 import { EXPIRY_CHOICES, fromNow, isoMinute, keyState } from './format.js'
-import { describeRateLimit, describeRefill, RATE_WINDOWS } from './limits-form.js'
+import { describeRateLimit, describeRefill, FORM_BOUNDS, RATE_WINDOWS } from './limits-form.js'
 
 /** A provider card's data: never the plaintext key, only its mask. */
 export interface ProviderView {
@@ -287,13 +287,24 @@ const CreateKeyForm: FC<{ csrfToken: string }> = ({ csrfToken }) => (
     <input type="hidden" name="_csrf" value={csrfToken} />
     <label for="key-name">
       Name
-      <input id="key-name" name="name" required maxlength={200} placeholder="billing service" />
+      <input
+        id="key-name"
+        name="name"
+        required
+        maxlength={FORM_BOUNDS.nameMaxLength}
+        placeholder="billing service"
+      />
     </label>
     <label for="key-owner">
       <span>
         Owner <span class="opt">(optional)</span>
       </span>
-      <input id="key-owner" name="ownerId" maxlength={200} placeholder="team-billing" />
+      <input
+        id="key-owner"
+        name="ownerId"
+        maxlength={FORM_BOUNDS.ownerMaxLength}
+        placeholder="team-billing"
+      />
     </label>
     <label for="key-scopes">
       <span>
@@ -315,7 +326,14 @@ const CreateKeyForm: FC<{ csrfToken: string }> = ({ csrfToken }) => (
       <span>
         Credits <span class="opt">(optional; empty = unlimited)</span>
       </span>
-      <input id="key-credits" name="remaining" type="number" min={0} step={1} inputmode="numeric" />
+      <input
+        id="key-credits"
+        name="remaining"
+        type="number"
+        min={FORM_BOUNDS.creditsMin}
+        step={1}
+        inputmode="numeric"
+      />
     </label>
     <label for="key-refill">
       Refill credits
@@ -331,7 +349,14 @@ const CreateKeyForm: FC<{ csrfToken: string }> = ({ csrfToken }) => (
       <span>
         Rate limit <span class="opt">(requests; optional)</span>
       </span>
-      <input id="key-rate" name="rateLimit" type="number" min={1} step={1} inputmode="numeric" />
+      <input
+        id="key-rate"
+        name="rateLimit"
+        type="number"
+        min={FORM_BOUNDS.rateMin}
+        step={1}
+        inputmode="numeric"
+      />
     </label>
     <label for="key-rate-window">
       per
