@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3'
 import fc from 'fast-check'
-import { Redis } from 'ioredis'
 import { Kysely, SqliteDialect, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../src/errors.js'
@@ -13,7 +12,7 @@ import type { ConsumeRequest, KeyStore, RateLimitRule } from '../src/stores/type
 import { makeStoredKey } from '../src/testing/fixtures.js'
 import { freshLimitPlace, type LimitEngine, type LimitPlace, openStore } from './limits-procs/stores.js'
 import { deleteNamespace } from './support/redis-servers.js'
-import { REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
+import { REDIS_URL, redisMajors, serviceSkip, type TestRedis, uniqueName } from './support/services.js'
 
 const T0 = Date.UTC(2031, 2, 10, 9, 30, 0)
 const MINUTE = 60_000
@@ -26,13 +25,13 @@ interface Subject {
   cleanup(): Promise<void>
 }
 
-function placeSubject(engine: LimitEngine, skip: string | false): Subject {
+function placeSubject(engine: LimitEngine, skip: string | false, client?: string): Subject {
   let place: LimitPlace | null = null
   return {
-    name: engine,
+    name: client ? `${engine} (${client})` : engine,
     skip,
     async open() {
-      place = freshLimitPlace(engine)
+      place = freshLimitPlace(engine, client)
       return openStore(place.spec)
     },
     cleanup: async () => place?.cleanup(),
@@ -43,7 +42,11 @@ const engines: LimitEngine[] = ['sqlite', 'postgres', 'mysql', 'redis', 'cached'
 const subjects: Subject[] = []
 for (const engine of engines) {
   const service = freshLimitPlace(engine).service
-  subjects.push(placeSubject(engine, service ? await serviceSkip(service) : false))
+  const skip = service ? await serviceSkip(service) : false
+  subjects.push(placeSubject(engine, skip))
+  // Redis stores also on a client of each ioredis major (the line above is { url }: the installed one).
+  if (engine === 'redis' || engine === 'cached')
+    for (const major of redisMajors) subjects.push(placeSubject(engine, skip, major.name))
 }
 subjects.push({
   name: "sqlite through the app's own Kysely",
@@ -311,14 +314,15 @@ describe('sqlStore counters table', () => {
   })
 })
 
-describe.skipIf(await serviceSkip('redis'))('cachedStore counters live in the shared tier', () => {
+const redisSkip = await serviceSkip('redis')
+describe.skipIf(redisSkip).each(redisMajors)('cachedStore counters live in the tier: $name', (major) => {
   let db: Kysely<any>
-  let client: Redis
+  let client: TestRedis
   let store: KeyStore
   const namespace = uniqueName('kwlimcache')
   beforeAll(() => {
     db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) })
-    client = new Redis(REDIS_URL)
+    client = major.client(REDIS_URL)
     store = cachedStore({
       primary: sqlStore({ db }, { tablePrefix: 'kw_' }),
       cache: redisStore({ client, namespace }),
@@ -365,7 +369,7 @@ describe.skipIf(await serviceSkip('redis'))('cachedStore counters live in the sh
   })
 
   it('the counters failing: deny throws StoreError, allow admits with limiterError', async () => {
-    const broken = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 })
+    const broken = major.client(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 })
     const tier = redisStore({ client: broken, namespace })
     const failing = cachedStore({
       primary: sqlStore({ db }, { tablePrefix: 'kw_' }),

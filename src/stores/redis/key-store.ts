@@ -5,6 +5,7 @@ import type { KeyPatch, KeyStore, ListKeysQuery, Page, StoredKey, TouchEntry } f
 import { type RedisClientLike, storeFailure } from './client.js'
 import { bodyOf, decodeKey, encodeKey, encodeKeyBody, encodeLastUsed, idPrefix } from './codec.js'
 import type { RedisContext } from './context.js'
+import { scoredMembers } from './replies.js'
 import { deleteIfEqual, deleteRecord, touchRecord, updateRecord } from './scripts.js'
 
 const MAX_CAS_ATTEMPTS = 50
@@ -125,32 +126,23 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
     count: number,
   ): Promise<{ ids: KeyCursor[]; exhausted: boolean }> {
     const client = await ctx.client()
-    const pairs = (flat: string[]): KeyCursor[] => {
-      const out: KeyCursor[] = []
-      for (let i = 0; i < flat.length; i += 2)
-        out.push({ id: flat[i] as string, createdAt: Number(flat[i + 1]) })
-      return out
+    const range = async (max: string | number, min: string | number, ...limit: Array<string | number>) => {
+      const reply = await client.call('ZREVRANGEBYSCORE', set, max, min, 'WITHSCORES', ...limit)
+      return scoredMembers(reply, 'ZREVRANGEBYSCORE').map(
+        ({ member, score }): KeyCursor => ({ id: member, createdAt: score }),
+      )
     }
     if (position === null) {
-      const flat = (await client.call(
-        'ZREVRANGEBYSCORE',
-        set,
-        '+inf',
-        '-inf',
-        'WITHSCORES',
-        'LIMIT',
-        0,
-        count,
-      )) as string[]
-      return { ids: pairs(flat), exhausted: flat.length / 2 < count }
+      const ids = await range('+inf', '-inf', 'LIMIT', 0, count)
+      return { ids, exhausted: ids.length < count }
     }
     const score = position.createdAt
-    const [ties, older] = (await Promise.all([
-      client.call('ZREVRANGEBYSCORE', set, score, score, 'WITHSCORES'),
-      client.call('ZREVRANGEBYSCORE', set, `(${score}`, '-inf', 'WITHSCORES', 'LIMIT', 0, count),
-    ])) as [string[], string[]]
-    const sameMs = pairs(ties).filter((entry) => entry.id < position.id)
-    return { ids: [...sameMs, ...pairs(older)], exhausted: older.length / 2 < count }
+    const [ties, older] = await Promise.all([
+      range(score, score),
+      range(`(${score}`, '-inf', 'LIMIT', 0, count),
+    ])
+    const sameMs = ties.filter((entry) => entry.id < position.id)
+    return { ids: [...sameMs, ...older], exhausted: older.length < count }
   }
 
   async function listKeys({ ownerId, limit, cursor }: ListKeysQuery): Promise<Page<StoredKey>> {
