@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
-import { sealedCookieSession } from '../stores/session/sealed-cookie.js'
 import { assertStrongSecret } from '../secrets/strength.js'
+import { sealedCookieSession } from '../stores/session/sealed-cookie.js'
 
 /** A signed-in dashboard user. The admin key itself is never kept, only its id. */
 export interface DashboardSession {
