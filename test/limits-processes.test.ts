@@ -59,7 +59,7 @@ function start(args: string[]): Running {
 async function both(args: string[]): Promise<ChildReport[]> {
   const children = [start(args), start(args)]
   await Promise.all(children.map((c) => c.ready))
-  const startAt = Date.now() + 100
+  const startAt = Date.now() + 500 // room for a loaded machine to deliver both "go" lines
   for (const c of children) c.go(startAt)
   return Promise.all(children.map((c) => c.report))
 }
