@@ -33,6 +33,7 @@ export type {
   PutSecretOptions,
   RateLimitRule,
   Refill,
+  RolledKeys,
   ScanQuery,
   SecretRecord,
   SecretStore,
