@@ -34,6 +34,7 @@ export type {
   PutSecretOptions,
   RateLimitRule,
   Refill,
+  RolledKeys,
   ScanQuery,
   SecretRecord,
   SecretStore,

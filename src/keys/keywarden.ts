@@ -15,6 +15,7 @@ import { assertPrefix, createKeyChecker, generateId, generateKey, MAX_KEY_LENGTH
 import { createKeyHasher } from './hash.js'
 import { createLastUsedTracker, createNoopTracker, type LastUsedOptions } from './last-used.js'
 import { latestRefillBoundary, validateRateLimits, validateRefill } from './limits.js'
+import { graceEnd, rollInStore, successorOf, validateGrace } from './roll.js'
 import { createScopeChecker, type ScopeOptions, type ScopeRequirement } from './scopes.js'
 import {
   assertObject,
@@ -141,7 +142,10 @@ export interface ListKeysOptions {
 }
 
 export interface RollOptions {
-  /** How long the old key keeps verifying; 0 (the default) ends it at once. */
+  /**
+   * How long the old key keeps verifying; 0 (the default) ends it at once. At most the old key's
+   * remaining life and at most 366 days. Both keys share one credit balance and rate-limit counters.
+   */
   expireOldInMs?: number
 }
 
@@ -346,7 +350,9 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   }
 
   async function consume(stored: StoredKey, at: number, cost: number): Promise<VerifyResult> {
-    const refill = stored.refill && latestRefillBoundary(stored.refill, stored.createdAt.getTime(), at)
+    // Every key of a roll group refills on the grid of the group's first key.
+    const anchor = (stored.limitCreatedAt ?? stored.createdAt).getTime()
+    const refill = stored.refill && latestRefillBoundary(stored.refill, anchor, at)
     let outcome: ConsumeOutcome
     try {
       if (!store.consumeKey) throw new ConfigError('this store does not support usage limits')
@@ -530,8 +536,9 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
         throw new NotFoundError(`no key has id "${id}"; it may have been deleted`)
     },
 
-    async roll(id, { expireOldInMs = 0 } = {}) {
-      const expireIn = validateNonNegativeInt(expireOldInMs, 'expireOldInMs')
+    async roll(id, options = {}) {
+      const { expireOldInMs = 0 } = assertObject(options, 'options')
+      const grace = validateGrace(expireOldInMs)
       const old = await mustGet(id)
       const at = now()
       if (old.revokedAt) {
@@ -544,26 +551,12 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
           field: 'id',
         })
       }
-      const created = await insert({
-        name: old.name,
-        ownerId: old.ownerId,
-        scopes: old.scopes,
-        metadata: old.metadata,
-        createdAt: at,
-        updatedAt: at,
-        expiresAt: old.expiresAt,
-        revokedAt: null,
-        lastUsedAt: null,
-        remaining: old.remaining,
-        refill: old.refill,
-        rateLimits: old.rateLimits,
-        legacy: false,
-        lastRefillAt: old.lastRefillAt,
-      })
-      const graceEnd = new Date(at.getTime() + expireIn)
-      const oldEnd = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd
-      const previous = await mustUpdate(id, { expiresAt: oldEnd, updatedAt: at })
-      return { ...created, previous }
+      const patch: KeyPatch = { expiresAt: graceEnd(grace, old, at), updatedAt: at }
+      const { key, start } = generateKey(prefix)
+      const next = successorOf(old, at, { id: generateId(), hash: hash(key), prefix, start })
+      const rolled = await rollInStore(store, next, id, patch)
+      if (!rolled) throw new NotFoundError(`no key has id "${id}"; it may have been deleted`)
+      return { key, record: toRecord(rolled.created), previous: toRecord(rolled.previous) }
     },
   }
 

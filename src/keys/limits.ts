@@ -8,6 +8,9 @@ export const MAX_RATE_LIMITS = 16
 
 const DAY_MS = 86_400_000
 
+/** A year of 366 days: the longest rate-limit window and the longest grace of a roll. */
+export const MAX_SPAN_MS = 366 * DAY_MS
+
 /**
  * The latest refill boundary at or before `now`, or null when none has passed since `createdAt`.
  * Interval refills run on the grid createdAt + k × intervalMs; daily ones at 00:00 UTC; monthly
@@ -67,7 +70,7 @@ export function validateRateLimits(value: unknown, field = 'rateLimits'): RateLi
       typeof windowMs !== 'number' ||
       !Number.isSafeInteger(windowMs) ||
       windowMs < 1000 ||
-      windowMs > 366 * DAY_MS
+      windowMs > MAX_SPAN_MS
     ) {
       throw new ValidationError(
         `${at}.windowMs must be an integer from 1000 (1 s) to a year in milliseconds`,

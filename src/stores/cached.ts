@@ -8,6 +8,7 @@ import {
 import { type LocalEntry, localTier } from './cached/local-tier.js'
 import { rateLimitedReporter } from './cached/report.js'
 import { guardSharedTier, type SharedTier } from './cached/shared-tier.js'
+import { counterId } from './limit-group.js'
 import type { KeyCacheTier } from './redis/cache-tier.js'
 import {
   type ConsumeOutcome,
@@ -210,21 +211,25 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
       if (outcome.status === 'ok') showCredits(id, outcome.remaining, request)
       return outcome
     }
-    const hash = local.hashOf(id) ?? (await primary.getKeyById(id))?.hash
-    if (hash === undefined) return { status: 'not_found' }
+    const hash = local.hashOf(id)
+    const localCopy = hash === undefined ? undefined : local.get(hash)?.key
+    const cached = localCopy?.id === id ? localCopy : ((await primary.getKeyById(id)) ?? undefined)
+    if (cached === undefined) return { status: 'not_found' }
+    // Counted under the key's id, or its limit group's: every key of a roll chain shares the counts.
+    const counter = counterId(cached)
     const windows = await (tier.countCachedWindows as NonNullable<KeyCacheTier['countCachedWindows']>)(
-      hash,
+      counter,
       request,
     )
     if (windows.status !== 'ok') return windows
-    const cached = local.get(hash)?.key
-    // A key known (from a copy no older than ttlMs) to have no credits needs nothing more.
-    if (cached && cached.id === id && cached.remaining === null) return windows
+    // A key known (from a copy no older than ttlMs) to have no credits needs nothing more — unless
+    // it is in a limit group, whose balance another key of the group may have changed.
+    if (cached === localCopy && cached.remaining === null && !cached.limitId) return windows
     if (!spend)
       throw new ConfigError('the primary store has no consumeKey, so keys on it cannot carry credits')
     const counted = request.cost > 0
     const giveBack = () =>
-      counted ? (tier.refundCachedWindows?.(hash, request) ?? Promise.resolve()).catch(report) : undefined
+      counted ? (tier.refundCachedWindows?.(counter, request) ?? Promise.resolve()).catch(report) : undefined
     let credits: ConsumeOutcome
     try {
       credits = await spend(id, { ...request, rateLimits: [] })
@@ -291,6 +296,18 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
       await invalidate(id, updated?.hash ?? local.hashOf(id))
       return updated
     },
+
+    // Only over a primary that rolls atomically: the engine then creates and updates itself.
+    ...(primary.rollKey
+      ? {
+          async rollKey(key: StoredKey, oldId: string, patch: KeyPatch) {
+            const rolled = await (primary.rollKey as NonNullable<KeyStore['rollKey']>)(key, oldId, patch)
+            await invalidate(key.id, key.hash)
+            if (rolled) await invalidate(oldId, rolled.previous.hash)
+            return rolled
+          },
+        }
+      : {}),
 
     async deleteKey(id) {
       const hash = local.hashOf(id) ?? (await primary.getKeyById(id))?.hash

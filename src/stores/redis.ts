@@ -27,7 +27,7 @@ export interface RedisStoreOptions {
   now?: () => Date
 }
 
-export type RedisStore = Required<Pick<KeyStore, 'consumeKey'>> &
+export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'rollKey'>> &
   KeyStore &
   SecretStore &
   KeyCacheTier & { readonly namespace: string }
@@ -84,6 +84,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       return String(Math.max(1, expiresAt.getTime() + expiryMarginMs - now().getTime()))
     },
     hashById: createHashById(),
+    tagById: createHashById(),
   }
 
   return {
