@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, StoreError } from '../src/errors.js'
 import { createKeywarden } from '../src/keys/keywarden.js'
 import { cachedStore } from '../src/stores/cached.js'
@@ -34,6 +34,7 @@ describe('redisStore as the store of record while Redis is frozen', () => {
     server = await startRedisServer()
     proxy = await startFreezeProxy(server.port)
   })
+  afterEach(() => proxy?.thaw())
   afterAll(async () => {
     proxy?.thaw()
     await proxy?.close()
@@ -48,6 +49,21 @@ describe('redisStore as the store of record while Redis is frozen', () => {
         /commandTimeoutMs/,
       )
     }
+  })
+
+  it('{ url } meeting a frozen Redis on its first connection: StoreError in time, then it connects', async () => {
+    proxy.freeze()
+    const store = redisStore({ url: proxy.url, namespace, commandTimeoutMs: TIMEOUT_MS })
+    const { error } = await settleWithin(() => store.getKeyById('nothing'))
+    expect(error).toBeInstanceOf(StoreError)
+    proxy.thaw()
+    let answer: unknown = error
+    for (let i = 0; i < 50 && answer instanceof Error; i++) {
+      answer = await store.getKeyById('nothing').catch((e: unknown) => e)
+      if (answer instanceof Error) await new Promise((r) => setTimeout(r, 100)) // the attempt in flight
+    }
+    expect(answer).toBeNull()
+    await store.close()
   })
 
   const clients: Array<() => { store: RedisStore; done(): Promise<void> }> = [

@@ -7,7 +7,7 @@ import {
   within,
 } from './redis/bounded.js'
 import { type KeyCacheTier, redisCacheTier } from './redis/cache-tier.js'
-import { connectUrl, isRedisClient, type RedisClientLike } from './redis/client.js'
+import { connectTimeoutFor, connectUrl, isRedisClient, type RedisClientLike } from './redis/client.js'
 import { redisConsume } from './redis/consume.js'
 import { createHashById, type RedisContext } from './redis/context.js'
 import { redisKeyStore } from './redis/key-store.js'
@@ -76,7 +76,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   let connected: RedisClientLike | undefined = client && boundedClient(client, commandTimeoutMs)
   /** The connection attempt, shared by every call until it settles. */
   let opening: Promise<RedisClientLike> | undefined
-  /** What calls wait on meanwhile: the attempt, for at most commandTimeoutMs (it goes on after). */
+  /** What calls wait on meanwhile: the attempt, for at most the connect timeout (it goes on after). */
   let waiting: Promise<RedisClientLike> | undefined
   let closed = false
   const connect = (): Promise<RedisClientLike> => {
@@ -91,7 +91,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         throw error
       },
     )
-    waiting ??= within(opening, commandTimeoutMs, 'the connection attempt').finally(() => {
+    waiting ??= within(opening, connectTimeoutFor(commandTimeoutMs), 'the connection attempt').finally(() => {
       waiting = undefined
     })
     return waiting

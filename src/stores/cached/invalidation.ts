@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { ConfigError } from '../../errors.js'
 import { quitWithin, within } from '../redis/bounded.js'
-import { connectUrl, isRedisClient, type RedisPubSubLike, type RedisSubscriberLike } from '../redis/client.js'
+import {
+  connectTimeoutFor,
+  connectUrl,
+  isRedisClient,
+  type RedisPubSubLike,
+  type RedisSubscriberLike,
+} from '../redis/client.js'
 
 const RETRY_SUBSCRIBE_MS = 1000
 
@@ -80,7 +86,8 @@ export function invalidationBus(
     })
     // ioredis resubscribes by itself after a reconnect; what was published meanwhile is lost.
     sub.on('ready', onResubscribed)
-    await within(sub.subscribe(channel), timeoutMs, 'SUBSCRIBE')
+    // A duplicate() connects first: SUBSCRIBE waits for that, then answers like any command.
+    await within(sub.subscribe(channel), connectTimeoutFor(timeoutMs) + timeoutMs, 'SUBSCRIBE')
     onResubscribed()
     if (closed) await quitWithin(sub, timeoutMs)
   }

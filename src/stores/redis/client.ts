@@ -49,6 +49,14 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * How long a new connection may take: a command's bound plus a second for TCP and TLS. Also the
+ * longest a call waits for a store's first connection.
+ */
+export function connectTimeoutFor(commandTimeoutMs: number): number {
+  return commandTimeoutMs + 1000
+}
+
+/**
  * Opens an ioredis client for a URL. Commands fail fast while the server is away (no offline
  * queue), so a cache tier in front of a primary falls through instead of waiting; ioredis keeps
  * reconnecting in the background. A server that is there but does not answer (frozen, or its
@@ -69,7 +77,7 @@ export async function connectUrl(
     maxRetriesPerRequest: 1,
     commandTimeout: commandTimeoutMs,
     // TCP (and TLS) only; the ready check after it is a command, bounded by commandTimeout.
-    connectTimeout: Math.max(commandTimeoutMs, 2000),
+    connectTimeout: connectTimeoutFor(commandTimeoutMs),
     retryStrategy: (times: number) => Math.min(50 * times, 1000),
   })
   // ioredis emits 'error' on every failed reconnect; the failing commands carry the error instead.
