@@ -185,13 +185,14 @@ describe.skipIf(skip)('cachedStore on PostgreSQL while its Redis is frozen', () 
     console.log(`[frozen] ${label}: the longest call while frozen was pending ${longest} ms`)
 
     thaw()
-    // Recovery: once a fills Redis again, b reads kept from Redis, not from PostgreSQL.
+    // Recovery: once a fills Redis again, b reads kept from Redis, not from PostgreSQL. (A refresh
+    // begun while frozen may still land in b's local tier once; the next round then decides.)
     const deadline = Date.now() + 15_000
-    let primaryReads = -1
+    let fromRedis = false
     const expireLocal = () => {
       skew += TTL_MS + 60_000 // past ttlMs + staleMs: the next read is not served from this process
     }
-    while (primaryReads !== 0 && Date.now() < deadline) {
+    while (!fromRedis && Date.now() < deadline) {
       expireLocal()
       await a.warden.keys.verify(kept.key) // a reads PostgreSQL and fills Redis
       await new Promise((r) => setTimeout(r, 20)) // the fill runs in the background
@@ -199,11 +200,10 @@ describe.skipIf(skip)('cachedStore on PostgreSQL while its Redis is frozen', () 
       b.primary.resetCalls()
       const hitsBefore = await keyspaceHits(server.port)
       expect((await b.warden.keys.verify(kept.key)).valid).toBe(true)
-      primaryReads = b.primary.calls.getKeyByHash ?? 0
-      if (primaryReads === 0) expect(await keyspaceHits(server.port)).toBeGreaterThan(hitsBefore)
-      if (primaryReads !== 0) await new Promise((r) => setTimeout(r, 100)) // reconnecting, or the retry pause
+      fromRedis = (b.primary.calls.getKeyByHash ?? 0) === 0 && (await keyspaceHits(server.port)) > hitsBefore
+      if (!fromRedis) await new Promise((r) => setTimeout(r, 100)) // reconnecting, or the retry pause
     }
-    expect(primaryReads, 'the Redis tier was not used again after the thaw').toBe(0)
+    expect(fromRedis, 'the Redis tier was not used again after the thaw').toBe(true)
     expect((await b.warden.keys.verify(doomed.key)).valid).toBe(false)
     expect((await a.warden.keys.verify(doomed.key)).valid).toBe(false)
     expect(unhandled).toEqual([])
