@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../packages/keywarden/src/errors.js'
 import { createKeywarden } from '../packages/keywarden/src/keys/keywarden.js'
@@ -8,7 +7,7 @@ import { redisStore } from '../packages/keywarden/src/stores/redis.js'
 import type { KeyStore } from '../packages/keywarden/src/stores/types.js'
 import { countingStore, makeStoredKey } from '../packages/keywarden/src/testing/index.js'
 import { deleteNamespace } from './support/redis-servers.js'
-import { REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
+import { redisMajors, serviceSkip, uniqueName } from './support/services.js'
 
 const redisSkip = await serviceSkip('redis')
 
@@ -183,9 +182,10 @@ async function untilCached(cache: ReturnType<typeof redisStore>, hash: string): 
   throw new Error('the cache tier was never filled')
 }
 
-describe.skipIf(redisSkip)('cachedStore: Redis tier', () => {
+describe.skipIf(redisSkip).each(redisMajors)('cachedStore: Redis tier ($name)', (major) => {
   const namespaces: string[] = []
-  const admin = new Redis(REDIS_URL)
+  // One client of this ioredis major serves every tier of the block (each has its own namespace).
+  const admin = major.client()
   afterAll(async () => {
     for (const ns of namespaces) await deleteNamespace(admin, ns)
     await admin.quit()
@@ -193,7 +193,7 @@ describe.skipIf(redisSkip)('cachedStore: Redis tier', () => {
   const tier = () => {
     const namespace = uniqueName('kwcache')
     namespaces.push(namespace)
-    return redisStore({ url: REDIS_URL, namespace })
+    return redisStore({ client: admin, namespace })
   }
 
   it('refuses a fill from a read older than the last invalidation', async () => {
@@ -288,7 +288,7 @@ describe.skipIf(redisSkip)('cachedStore: Redis tier', () => {
   it('drops a revoked key on every instance over pub/sub', async () => {
     const channel = `${uniqueName('kwchan')}:invalidate`
     const primary = memoryStore()
-    const make = () => cachedStore({ primary, ttlMs: 3_600_000, invalidation: { redis: REDIS_URL, channel } })
+    const make = () => cachedStore({ primary, ttlMs: 3_600_000, invalidation: { redis: admin, channel } })
     const a = make()
     const b = make()
     await Promise.all([a.ready(), b.ready()])
@@ -314,14 +314,14 @@ describe.skipIf(redisSkip)('cachedStore: Redis tier', () => {
     const cache = tier()
     const channel = `${uniqueName('kwchan')}:invalidate`
     const primary = memoryStore()
-    const store = cachedStore({ primary, cache, invalidation: { redis: REDIS_URL, channel } })
+    const store = cachedStore({ primary, cache, invalidation: { redis: admin, channel } })
     await store.ready()
     const key = makeStoredKey()
     await store.createKey(key)
     await store.getKeyByHash(key.hash)
     await untilCached(cache, key.hash)
     // What another instance does on the message: read the tier again. It must not find the old entry.
-    const listener = new Redis(REDIS_URL)
+    const listener = major.client()
     const seen = new Promise<unknown>((resolve) => {
       listener.on('message', () => resolve(cache.lookupCachedKey(key.hash).then((hit) => hit.key)))
     })

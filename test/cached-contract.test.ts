@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis'
 import { cachedStore } from '../packages/keywarden/src/stores/cached.js'
 import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { redisStore } from '../packages/keywarden/src/stores/redis.js'
@@ -7,26 +6,27 @@ import type { KeyStore } from '../packages/keywarden/src/stores/types.js'
 import { describeKeyStore } from '../packages/keywarden/src/testing/index.js'
 import { freshPlace } from './sql-procs/engines.js'
 import { deleteNamespace } from './support/redis-servers.js'
-import { REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
+import { type RedisMajor, redisMajors, serviceSkip, uniqueName } from './support/services.js'
 
 const redisSkip = await serviceSkip('redis')
 const postgresSkip = await serviceSkip('postgres')
 
-/** A Redis tier (and invalidation channel) of its own, removed after the suite. */
-function redisTier() {
+/** A Redis tier (and invalidation channel) of its own on clients of one ioredis major, removed after the suite. */
+function redisTier(major: RedisMajor) {
   const namespace = uniqueName('kwcache')
+  const client = major.client()
+  const bus = major.client()
   return {
     options: {
-      cache: redisStore({ url: REDIS_URL, namespace }),
-      invalidation: { redis: REDIS_URL, channel: `${namespace}:invalidate` },
+      cache: redisStore({ client, namespace }),
+      invalidation: { redis: bus, channel: `${namespace}:invalidate` },
       onError: (error: unknown) => {
         throw error
       },
     },
     async cleanup() {
-      const client = new Redis(REDIS_URL)
       await deleteNamespace(client, namespace)
-      await client.quit()
+      await Promise.all([client.quit(), bus.quit()])
     },
   }
 }
@@ -67,25 +67,27 @@ for (const { name, skip, open } of primaries) {
     { skip, cleanup: () => primaryCleanup?.() },
   )
 
-  let tierCleanup: (() => Promise<void>) | undefined
-  let primaryCleanup2: (() => Promise<void>) | undefined
-  describeKeyStore(
-    `cached over ${name}, local + Redis tier + invalidation`,
-    async () => {
-      const { store, cleanup } = open()
-      primaryCleanup2 = cleanup
-      const tier = redisTier()
-      tierCleanup = tier.cleanup
-      const cached = cachedStore({ primary: store, ttlMs: 60_000, negativeTtlMs: 60_000, ...tier.options })
-      await cached.ready()
-      return cached
-    },
-    {
-      skip: skip || redisSkip,
-      cleanup: async () => {
-        await primaryCleanup2?.()
-        await tierCleanup?.()
+  for (const major of redisMajors) {
+    let tierCleanup: (() => Promise<void>) | undefined
+    let primaryCleanup2: (() => Promise<void>) | undefined
+    describeKeyStore(
+      `cached over ${name}, local + Redis tier + invalidation (${major.name})`,
+      async () => {
+        const { store, cleanup } = open()
+        primaryCleanup2 = cleanup
+        const tier = redisTier(major)
+        tierCleanup = tier.cleanup
+        const cached = cachedStore({ primary: store, ttlMs: 60_000, negativeTtlMs: 60_000, ...tier.options })
+        await cached.ready()
+        return cached
       },
-    },
-  )
+      {
+        skip: skip || redisSkip,
+        cleanup: async () => {
+          await primaryCleanup2?.()
+          await tierCleanup?.()
+        },
+      },
+    )
+  }
 }

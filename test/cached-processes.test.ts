@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sqlStore } from '../packages/keywarden/src/stores/sql/index.js'
 import { freshPlace } from './sql-procs/engines.js'
 import { deleteNamespace } from './support/redis-servers.js'
-import { POSTGRES_URL, REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
+import { POSTGRES_URL, REDIS_URL, redisMajor, serviceSkip, uniqueName } from './support/services.js'
 
 const skip = (await serviceSkip('postgres')) || (await serviceSkip('redis'))
 const script = fileURLToPath(new URL('./cached-procs/instance.ts', import.meta.url))
@@ -30,14 +29,16 @@ function instance(args: string[]) {
   }
 }
 
-describe.skipIf(skip)('two processes on one postgres + redis', () => {
+// Once with { url } (the installed ioredis), once on ioredis 6 clients (RESP3).
+const clients = [{ via: 'url' }, { via: 'client', client: 'ioredis 6' }]
+describe.skipIf(skip).each(clients)('two processes on one postgres + redis ($via $client)', ({ client }) => {
   const place = freshPlace('postgres', 'kwproc')
   const namespace = uniqueName('kwproc')
   const children: ChildProcess[] = []
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill()
     await place.cleanup()
-    const admin = new Redis(REDIS_URL)
+    const admin = redisMajor('ioredis 5').client(REDIS_URL)
     await deleteNamespace(admin, namespace)
     await admin.quit()
   })
@@ -48,7 +49,13 @@ describe.skipIf(skip)('two processes on one postgres + redis', () => {
     await setup.getKeyById('warm-up')
     await setup.close()
 
-    const args = [POSTGRES_URL, JSON.stringify(place.options), REDIS_URL, namespace]
+    const args = [
+      POSTGRES_URL,
+      JSON.stringify(place.options),
+      REDIS_URL,
+      namespace,
+      ...(client ? [client] : []),
+    ]
     const first = instance(args)
     const second = instance(args)
     children.push(first.child, second.child)

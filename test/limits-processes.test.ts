@@ -59,7 +59,7 @@ function start(args: string[]): Running {
 async function both(args: string[]): Promise<ChildReport[]> {
   const children = [start(args), start(args)]
   await Promise.all(children.map((c) => c.ready))
-  const startAt = Date.now() + 100
+  const startAt = Date.now() + 500 // room for a loaded machine to deliver both "go" lines
   for (const c of children) c.go(startAt)
   return Promise.all(children.map((c) => c.report))
 }
@@ -79,16 +79,26 @@ function expectedAdmissions(times: number[], rule: RateLimitRule): number {
   return admitted
 }
 
-const engines: LimitEngine[] = ['sqlite', 'postgres', 'mysql', 'redis', 'cached']
+// The Redis stores once more on an ioredis 6 client (RESP3) in both processes; the plain entries use { url }.
+const engines: Array<[LimitEngine, string?]> = [
+  ['sqlite'],
+  ['postgres'],
+  ['mysql'],
+  ['redis'],
+  ['cached'],
+  ['redis', 'ioredis 6'],
+  ['cached', 'ioredis 6'],
+]
 
-for (const engine of engines) {
+for (const [kind, client] of engines) {
+  const engine = client ? `${kind} (${client})` : kind
   const places: LimitPlace[] = []
   const fresh = () => {
-    const place = freshLimitPlace(engine)
+    const place = freshLimitPlace(kind, client)
     places.push(place)
     return place
   }
-  const probe = freshLimitPlace(engine)
+  const probe = freshLimitPlace(kind)
   const skip = probe.service ? await serviceSkip(probe.service) : false
   if (skip) console.warn(`[keywarden] skipping limits across processes on ${engine}: ${skip}`)
 

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3'
 import fc from 'fast-check'
-import { Redis } from 'ioredis'
 import { Kysely, SqliteDialect, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../packages/keywarden/src/errors.js'
@@ -13,7 +12,7 @@ import type { ConsumeRequest, KeyStore, RateLimitRule } from '../packages/keywar
 import { makeStoredKey } from '../packages/keywarden/src/testing/fixtures.js'
 import { freshLimitPlace, type LimitEngine, type LimitPlace, openStore } from './limits-procs/stores.js'
 import { deleteNamespace } from './support/redis-servers.js'
-import { REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
+import { REDIS_URL, redisMajors, serviceSkip, type TestRedis, uniqueName } from './support/services.js'
 
 const T0 = Date.UTC(2031, 2, 10, 9, 30, 0)
 const MINUTE = 60_000
@@ -26,13 +25,13 @@ interface Subject {
   cleanup(): Promise<void>
 }
 
-function placeSubject(engine: LimitEngine, skip: string | false): Subject {
+function placeSubject(engine: LimitEngine, skip: string | false, client?: string): Subject {
   let place: LimitPlace | null = null
   return {
-    name: engine,
+    name: client ? `${engine} (${client})` : engine,
     skip,
     async open() {
-      place = freshLimitPlace(engine)
+      place = freshLimitPlace(engine, client)
       return openStore(place.spec)
     },
     cleanup: async () => place?.cleanup(),
@@ -43,8 +42,13 @@ const engines: LimitEngine[] = ['sqlite', 'postgres', 'mysql', 'redis', 'cached'
 const subjects: Subject[] = []
 for (const engine of engines) {
   const service = freshLimitPlace(engine).service
-  subjects.push(placeSubject(engine, service ? await serviceSkip(service) : false))
+  const skip = service ? await serviceSkip(service) : false
+  subjects.push(placeSubject(engine, skip))
+  // Redis stores also on a client of each ioredis major (the line above is { url }: the installed one).
+  if (engine === 'redis' || engine === 'cached')
+    for (const major of redisMajors) subjects.push(placeSubject(engine, skip, major.name))
 }
+subjects.push({ name: 'memory', skip: false, open: async () => memoryStore(), cleanup: async () => {} })
 subjects.push({
   name: "sqlite through the app's own Kysely",
   skip: false,
@@ -186,6 +190,63 @@ for (const subject of subjects) {
       })
     })
 
+    it('a key with 2 credits and 2/minute, rolled 4 times with a grace period, answers exactly 2 successes', async () => {
+      t = T0
+      const w = warden()
+      const first = await w.keys.create({
+        name: 'rolled',
+        remaining: 2,
+        rateLimits: [{ name: 'm', limit: 2, windowMs: MINUTE }],
+      })
+      const keys = [first.key]
+      let id = first.record.id
+      for (let i = 0; i < 4; i++) {
+        const rolled = await w.keys.roll(id, { expireOldInMs: 10 * MINUTE })
+        keys.push(rolled.key)
+        id = rolled.record.id
+      }
+      let successes = 0
+      for (let round = 0; round < 3; round++) {
+        for (const key of keys) {
+          const result = await w.keys.verify(key)
+          if (result.valid) successes++
+          else expect(['USAGE_EXCEEDED', 'RATE_LIMITED']).toContain(result.code)
+        }
+        t += 1000
+      }
+      expect(successes).toBe(2)
+      // A minute later the rate limit has room again, and the balance is still spent.
+      t += 2 * MINUTE
+      for (const key of keys) expect(await w.keys.verify(key)).toMatchObject({ code: 'USAGE_EXCEEDED' })
+      expect((await w.keys.get(id))?.remaining).toBe(0)
+    })
+
+    it('concurrent verifications alternating a key and its successors admit exactly the balance', async () => {
+      t = T0
+      const w = warden()
+      const first = await w.keys.create({
+        name: 'busy',
+        remaining: 30,
+        rateLimits: [{ name: 'm', limit: 40, windowMs: MINUTE }],
+      })
+      const second = await w.keys.roll(first.record.id, { expireOldInMs: MINUTE })
+      const third = await w.keys.roll(second.record.id, { expireOldInMs: MINUTE })
+      const keys = [first.key, second.key, third.key]
+      const results = await Promise.all(Array.from({ length: 90 }, (_, i) => w.keys.verify(keys[i % 3])))
+      expect(results.filter((r) => r.valid)).toHaveLength(30)
+      for (const r of results) if (!r.valid) expect(['USAGE_EXCEEDED', 'RATE_LIMITED']).toContain(r.code)
+      expect((await w.keys.get(third.record.id))?.remaining).toBe(0)
+      // The rate limit counted the 30 admitted requests once, whichever key made them.
+      const limited = await w.keys.create({
+        name: 'limited',
+        rateLimits: [{ name: 'm', limit: 25, windowMs: MINUTE }],
+      })
+      const next = await w.keys.roll(limited.record.id, { expireOldInMs: MINUTE })
+      const pair = [limited.key, next.key]
+      const counted = await Promise.all(Array.from({ length: 80 }, (_, i) => w.keys.verify(pair[i % 2])))
+      expect(counted.filter((r) => r.valid)).toHaveLength(25)
+    })
+
     it('agrees with the memory store, outcome for outcome, on random sequences', async () => {
       const rules: RateLimitRule[] = [
         { name: 'a', limit: 3, windowMs: 1000 },
@@ -311,14 +372,15 @@ describe('sqlStore counters table', () => {
   })
 })
 
-describe.skipIf(await serviceSkip('redis'))('cachedStore counters live in the shared tier', () => {
+const redisSkip = await serviceSkip('redis')
+describe.skipIf(redisSkip).each(redisMajors)('cachedStore counters live in the tier: $name', (major) => {
   let db: Kysely<any>
-  let client: Redis
+  let client: TestRedis
   let store: KeyStore
   const namespace = uniqueName('kwlimcache')
   beforeAll(() => {
     db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) })
-    client = new Redis(REDIS_URL)
+    client = major.client(REDIS_URL)
     store = cachedStore({
       primary: sqlStore({ db }, { tablePrefix: 'kw_' }),
       cache: redisStore({ client, namespace }),
@@ -343,7 +405,8 @@ describe.skipIf(await serviceSkip('redis'))('cachedStore counters live in the sh
       expect(await w.keys.verify(key)).toMatchObject({ valid: true, remaining: 9 - i })
     expect(await w.keys.verify(key)).toMatchObject({ code: 'RATE_LIMITED' })
     expect(await primaryWindows()).toBe(0)
-    const windows = await client.hgetall(`${namespace}:win:{${(await store.getKeyById(record.id))?.hash}}`)
+    // Under the key's id (its limit group's once rolled), so a roll chain shares the counts.
+    const windows = await client.hgetall(`${namespace}:win:{${record.id}}`)
     expect(windows).toEqual({ [`minute:${Math.floor(t / MINUTE) * MINUTE}`]: '3' })
     expect((await store.getKeyById(record.id))?.remaining).toBe(7)
   })
@@ -365,7 +428,7 @@ describe.skipIf(await serviceSkip('redis'))('cachedStore counters live in the sh
   })
 
   it('the counters failing: deny throws StoreError, allow admits with limiterError', async () => {
-    const broken = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 })
+    const broken = major.client(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 })
     const tier = redisStore({ client: broken, namespace })
     const failing = cachedStore({
       primary: sqlStore({ db }, { tablePrefix: 'kw_' }),

@@ -1,8 +1,8 @@
 import { afterAll, expect, it } from 'vitest'
 import { redisStore } from '../packages/keywarden/src/stores/redis.js'
 import { describeKeyStore, describeSecretStore } from '../packages/keywarden/src/testing/index.js'
-import { type RedisClusterNodes, startRedisCluster } from './support/redis-servers.js'
-import { serviceSkip, uniqueName } from './support/services.js'
+import { connectCluster, type RedisClusterNodes, startRedisCluster } from './support/redis-servers.js'
+import { redisMajors, serviceSkip, type TestCluster, uniqueName } from './support/services.js'
 
 // A 3-node Redis Cluster on free loopback ports, started for this file and stopped after it.
 // The cluster is our own, but a machine without the Redis tools skips like the other Redis suites.
@@ -13,18 +13,31 @@ const cluster = () => {
   return starting
 }
 
-describeKeyStore(
-  'redis cluster (3 nodes)',
-  async () => redisStore({ client: (await cluster()).client, namespace: uniqueName('kwcluster') }),
-  { skip },
-)
-describeSecretStore(
-  'redis cluster (3 nodes)',
-  async () => redisStore({ client: (await cluster()).client, namespace: uniqueName('kwcluster') }),
-  { skip },
-)
+/** One client per ioredis major, all on the same cluster. */
+const clients = new Map<string, Promise<TestCluster>>()
+for (const major of redisMajors) {
+  const client = () => {
+    if (!clients.has(major.name))
+      clients.set(
+        major.name,
+        cluster().then(({ ports }) => connectCluster(major, ports)),
+      )
+    return clients.get(major.name) as Promise<TestCluster>
+  }
+  describeKeyStore(
+    `redis cluster (3 nodes, ${major.name})`,
+    async () => redisStore({ client: await client(), namespace: uniqueName('kwcluster') }),
+    { skip },
+  )
+  describeSecretStore(
+    `redis cluster (3 nodes, ${major.name})`,
+    async () => redisStore({ client: await client(), namespace: uniqueName('kwcluster') }),
+    { skip },
+  )
+}
 
 afterAll(async () => {
+  for (const client of clients.values()) (await client).disconnect()
   await (await starting)?.stop()
 })
 

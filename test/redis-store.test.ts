@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis'
+import { createRequire } from 'node:module'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError, StoreError } from '../packages/keywarden/src/errors.js'
 import { redisStore } from '../packages/keywarden/src/stores/redis.js'
@@ -8,13 +8,20 @@ import {
   makeStoredKey,
 } from '../packages/keywarden/src/testing/index.js'
 import { deleteNamespace } from './support/redis-servers.js'
-import { REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
+import {
+  REDIS_URL,
+  type RedisMajor,
+  redisMajor,
+  redisMajors,
+  serviceSkip,
+  uniqueName,
+} from './support/services.js'
 
 const skip = await serviceSkip('redis')
 
-function namespaced() {
+function namespaced(major: RedisMajor) {
   const namespace = uniqueName('kwtest')
-  const client = new Redis(REDIS_URL)
+  const client = major.client()
   return {
     namespace,
     client,
@@ -25,24 +32,56 @@ function namespaced() {
   }
 }
 
-const keyRun = namespaced()
-describeKeyStore('redis (client)', () => redisStore({ client: keyRun.client, namespace: keyRun.namespace }), {
+for (const major of redisMajors) {
+  const keyRun = namespaced(major)
+  describeKeyStore(
+    `redis (client, ${major.name})`,
+    () => redisStore({ client: keyRun.client, namespace: keyRun.namespace }),
+    { skip, cleanup: keyRun.cleanup },
+  )
+  const secretRun = namespaced(major)
+  describeSecretStore(
+    `redis (client, ${major.name})`,
+    () => redisStore({ client: secretRun.client, namespace: secretRun.namespace }),
+    { skip, cleanup: secretRun.cleanup },
+  )
+}
+
+// A store given { url } imports whichever ioredis the application installed: ioredis 5 here.
+const dropNamespace = (namespace: string) => async () => {
+  const client = redisMajor('ioredis 5').client()
+  await deleteNamespace(client, namespace)
+  await client.quit()
+}
+const urlKeys = uniqueName('kwtest')
+describeKeyStore('redis (url)', () => redisStore({ url: REDIS_URL, namespace: urlKeys }), {
   skip,
-  cleanup: keyRun.cleanup,
+  cleanup: dropNamespace(urlKeys),
+})
+const urlSecrets = uniqueName('kwtest')
+describeSecretStore('redis (url)', () => redisStore({ url: REDIS_URL, namespace: urlSecrets }), {
+  skip,
+  cleanup: dropNamespace(urlSecrets),
 })
 
-const urlNamespace = uniqueName('kwtest')
-describeSecretStore('redis (url)', () => redisStore({ url: REDIS_URL, namespace: urlNamespace }), {
-  skip,
-  cleanup: async () => {
-    const client = new Redis(REDIS_URL)
-    await deleteNamespace(client, urlNamespace)
-    await client.quit()
-  },
+it.skipIf(skip)('a { url } store runs on the ioredis the application installed (5 here)', async () => {
+  const installed = createRequire(import.meta.url)('ioredis/package.json') as { version: string }
+  expect(installed.version).toMatch(/^5\./)
+  const namespace = uniqueName('kwtest')
+  const store = redisStore({ url: REDIS_URL, namespace })
+  try {
+    const keys = [makeStoredKey(), makeStoredKey(), makeStoredKey()]
+    for (const key of keys) await store.createKey(key)
+    const listed = (await store.listKeys({ limit: 10 })).items.map((k) => k.id)
+    expect(listed.sort()).toEqual(keys.map((k) => k.id).sort())
+  } finally {
+    await store.close()
+    await dropNamespace(namespace)()
+  }
 })
 
-describe.skipIf(skip)('redisStore specifics', () => {
-  const run = namespaced()
+describe.skipIf(skip).each(redisMajors)('redisStore specifics ($name)', (major) => {
+  const run = namespaced(major)
   const now = new Date('2030-01-01T00:00:00.000Z')
   const store = redisStore({
     client: run.client,

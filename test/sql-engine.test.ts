@@ -131,6 +131,7 @@ describe('sqlStore configuration and errors', () => {
     expect(results.map((r) => [r.migrationName, r.status])).toEqual([
       ['0001_keys_and_secrets', 'Success'],
       ['0002_rate_windows', 'Success'],
+      ['0003_limit_groups', 'Success'],
     ])
     expect(await store.getKeyById('x')).toBeNull()
     expect(await migrateToLatest(store)).toEqual([])

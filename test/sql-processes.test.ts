@@ -78,6 +78,7 @@ for (const engine of ['sqlite-file', 'postgres', 'mysql'] as const) {
       expect((await migrationRows(engine, place)).sort()).toEqual([
         '0001_keys_and_secrets',
         '0002_rate_windows',
+        '0003_limit_groups',
       ])
     })
 

@@ -1,21 +1,26 @@
 // One keywarden instance for test/cached-processes.test.ts: postgres primary, Redis tier,
 // pub/sub invalidation. Reads JSON commands from stdin, answers JSON lines on stdout.
+// With a fifth argument (an entry of redisMajors) the tier and the bus get clients of that ioredis
+// major; without it, the URL (the installed ioredis).
 import { createInterface } from 'node:readline'
 import { createKeywarden } from '../../packages/keywarden/src/keys/keywarden.js'
 import { cachedStore } from '../../packages/keywarden/src/stores/cached.js'
 import { redisStore } from '../../packages/keywarden/src/stores/redis.js'
 import { sqlStore } from '../../packages/keywarden/src/stores/sql/index.js'
+import { redisMajor } from '../support/services.js'
 
-const [postgresUrl, sqlOptions, redisUrl, namespace] = process.argv.slice(2) as [
+const [postgresUrl, sqlOptions, redisUrl, namespace, clientName] = process.argv.slice(2) as [
   string,
   string,
   string,
   string,
+  string | undefined,
 ]
+const client = clientName === undefined ? undefined : redisMajor(clientName).client(redisUrl)
 const store = cachedStore({
   primary: sqlStore({ url: postgresUrl }, JSON.parse(sqlOptions)),
-  cache: redisStore({ url: redisUrl, namespace }),
-  invalidation: { redis: redisUrl, channel: `${namespace}:invalidate` },
+  cache: client ? redisStore({ client, namespace }) : redisStore({ url: redisUrl, namespace }),
+  invalidation: { redis: client ?? redisUrl, channel: `${namespace}:invalidate` },
   ttlMs: 3_600_000,
 })
 const warden = createKeywarden({ store, prefix: 'proc', lastUsed: false })
@@ -59,4 +64,5 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 await warden.close()
+await client?.quit()
 process.exit(0)

@@ -1,11 +1,10 @@
-import { Redis } from 'ioredis'
 import { cachedStore } from '../../packages/keywarden/src/stores/cached.js'
 import { redisStore } from '../../packages/keywarden/src/stores/redis.js'
 import { sqlStore } from '../../packages/keywarden/src/stores/sql/index.js'
 import type { KeyStore } from '../../packages/keywarden/src/stores/types.js'
 import { freshPlace } from '../sql-procs/engines.js'
 import { deleteNamespace } from '../support/redis-servers.js'
-import { REDIS_URL, type Service, uniqueName } from '../support/services.js'
+import { REDIS_URL, redisMajor, type Service, uniqueName } from '../support/services.js'
 
 /**
  * The shared stores the limits tests run against, each in its own fresh place. 'cached' is a
@@ -13,11 +12,22 @@ import { REDIS_URL, type Service, uniqueName } from '../support/services.js'
  */
 export type LimitEngine = 'sqlite' | 'postgres' | 'mysql' | 'redis' | 'cached'
 
-/** How a child process opens the same store: JSON on its command line. */
+/**
+ * How a child process opens the same store: JSON on its command line. `client` names an entry of
+ * redisMajors: the store gets `{ client }` of that ioredis major; without it, `{ url }` (the
+ * installed ioredis).
+ */
 export type StoreSpec =
   | { engine: 'sqlite' | 'postgres' | 'mysql'; url: string; options: Record<string, unknown> }
-  | { engine: 'redis'; url: string; namespace: string }
-  | { engine: 'cached'; url: string; options: Record<string, unknown>; redisUrl: string; namespace: string }
+  | { engine: 'redis'; url: string; namespace: string; client?: string }
+  | {
+      engine: 'cached'
+      url: string
+      options: Record<string, unknown>
+      redisUrl: string
+      namespace: string
+      client?: string
+    }
 
 export interface LimitPlace {
   spec: StoreSpec
@@ -25,14 +35,14 @@ export interface LimitPlace {
   cleanup(): Promise<void>
 }
 
-export function freshLimitPlace(engine: LimitEngine): LimitPlace {
+export function freshLimitPlace(engine: LimitEngine, client?: string): LimitPlace {
   if (engine === 'redis') {
     const namespace = uniqueName('kwlim')
     return {
-      spec: { engine, url: REDIS_URL, namespace },
+      spec: { engine, url: REDIS_URL, namespace, ...(client && { client }) },
       service: 'redis',
       async cleanup() {
-        const client = new Redis(REDIS_URL)
+        const client = redisMajor('ioredis 5').client(REDIS_URL)
         try {
           await deleteNamespace(client, namespace)
         } finally {
@@ -43,7 +53,7 @@ export function freshLimitPlace(engine: LimitEngine): LimitPlace {
   }
   if (engine === 'cached') {
     const primary = freshLimitPlace('sqlite')
-    const tier = freshLimitPlace('redis')
+    const tier = freshLimitPlace('redis', client)
     if (primary.spec.engine !== 'sqlite' || tier.spec.engine !== 'redis') throw new Error('unreachable')
     return {
       spec: {
@@ -52,6 +62,7 @@ export function freshLimitPlace(engine: LimitEngine): LimitPlace {
         options: primary.spec.options,
         redisUrl: tier.spec.url,
         namespace: tier.spec.namespace,
+        ...(client && { client }),
       },
       service: 'redis',
       async cleanup() {
@@ -68,12 +79,26 @@ export function freshLimitPlace(engine: LimitEngine): LimitPlace {
   }
 }
 
+/** A Redis tier or store as the spec says: `{ client }` of a named ioredis major (quit on close), or `{ url }`. */
+function openRedis(url: string, namespace: string, client: string | undefined) {
+  if (client === undefined) return redisStore({ url, namespace })
+  const connection = redisMajor(client).client(url)
+  const store = redisStore({ client: connection, namespace })
+  const closeStore = store.close
+  return Object.assign(store, {
+    async close() {
+      await closeStore()
+      await connection.quit()
+    },
+  })
+}
+
 export function openStore(spec: StoreSpec): KeyStore {
-  if (spec.engine === 'redis') return redisStore({ url: spec.url, namespace: spec.namespace })
+  if (spec.engine === 'redis') return openRedis(spec.url, spec.namespace, spec.client)
   if (spec.engine === 'cached') {
     return cachedStore({
       primary: sqlStore({ url: spec.url }, spec.options),
-      cache: redisStore({ url: spec.redisUrl, namespace: spec.namespace }),
+      cache: openRedis(spec.redisUrl, spec.namespace, spec.client),
     })
   }
   return sqlStore({ url: spec.url }, spec.options)

@@ -4,7 +4,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { Cluster, type Redis } from 'ioredis'
+import { Cluster } from 'ioredis'
+import type { RedisMajor, TestCluster, TestRedis } from './services.js'
 
 const run = promisify(execFile)
 
@@ -139,10 +140,7 @@ export async function startRedisCluster(size = 3): Promise<RedisClusterNodes> {
     throw error
   }
   const client = new Cluster(nodes.map((n) => ({ host: '127.0.0.1', port: n.port })))
-  await new Promise<void>((resolve, reject) => {
-    client.once('ready', () => resolve())
-    client.once('error', reject)
-  })
+  await clusterReady(client)
   return {
     ports: nodes.map((n) => n.port),
     client,
@@ -153,9 +151,25 @@ export async function startRedisCluster(size = 3): Promise<RedisClusterNodes> {
   }
 }
 
+function clusterReady(client: TestCluster): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    client.once('ready', () => resolve())
+    client.once('error', reject)
+  })
+}
+
+/** Another client of the running cluster, of the given ioredis major; the caller disconnects it. */
+export async function connectCluster(major: RedisMajor, ports: number[]): Promise<TestCluster> {
+  const client = major.cluster(ports.map((port) => ({ host: '127.0.0.1', port })))
+  await clusterReady(client)
+  return client
+}
+
 /** Deletes every key of a namespace (SCAN + DEL on each node); never FLUSHDB on a shared server. */
-export async function deleteNamespace(client: Redis | Cluster, namespace: string): Promise<number> {
-  const nodes = client instanceof Cluster ? client.nodes('master') : [client]
+export async function deleteNamespace(client: TestRedis | TestCluster, namespace: string): Promise<number> {
+  const nodes: TestRedis[] = client.isCluster
+    ? (client as TestCluster).nodes('master')
+    : [client as TestRedis]
   let deleted = 0
   for (const node of nodes) {
     let cursor = '0'

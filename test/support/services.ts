@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
+import { Cluster as Cluster5, Redis as Redis5, type RedisOptions } from 'ioredis'
+import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis6'
 
 /** The real servers tests run against; override with the env variables DESIGN.md names. */
 export const POSTGRES_URL =
@@ -50,4 +52,51 @@ export async function serviceSkip(service: Service): Promise<string | false> {
 /** A fresh lowercase name for a per-run table prefix, schema or namespace. */
 export function uniqueName(label: string): string {
   return `${label}_${randomBytes(5).toString('hex')}`
+}
+
+export type TestRedis = Redis5 | Redis6
+export type TestCluster = Cluster5 | Cluster6
+/** The client options tests set; both majors take them alike. */
+export type TestRedisOptions = Pick<
+  RedisOptions,
+  'lazyConnect' | 'maxRetriesPerRequest' | 'enableOfflineQueue' | 'connectTimeout' | 'retryStrategy'
+>
+
+/**
+ * The ioredis majors keywarden supports (ioredis 6 is installed as the npm alias `ioredis6`);
+ * the Redis suites run once per entry. ioredis 6 speaks RESP3 by default; its `replyMapping:
+ * 'resp3'` also turns maps into objects and doubles into numbers, the shape a user's client may have.
+ * A store given `{ url }` imports `ioredis` itself, which is ioredis 5 here.
+ */
+export interface RedisMajor {
+  name: string
+  client(url?: string, options?: TestRedisOptions): TestRedis
+  cluster(nodes: Array<{ host: string; port: number }>): TestCluster
+}
+
+export const redisMajors: RedisMajor[] = [
+  {
+    name: 'ioredis 5',
+    client: (url = REDIS_URL, options = {}) => new Redis5(url, options),
+    cluster: (nodes) => new Cluster5(nodes),
+  },
+  {
+    name: 'ioredis 6',
+    client: (url = REDIS_URL, options = {}) => new Redis6(url, options),
+    cluster: (nodes) => new Cluster6(nodes),
+  },
+  {
+    name: 'ioredis 6 (replyMapping resp3)',
+    client: (url = REDIS_URL, options = {}) =>
+      new Redis6(url, { ...options, protocol: 3, replyMapping: 'resp3' }),
+    cluster: (nodes) => new Cluster6(nodes, { redisOptions: { protocol: 3, replyMapping: 'resp3' } }),
+  },
+]
+
+/** The entry of that name (child processes get the name on their command line). */
+export function redisMajor(name: string): RedisMajor {
+  const major = redisMajors.find((m) => m.name === name)
+  if (!major)
+    throw new Error(`no Redis client named ${name}; one of: ${redisMajors.map((m) => m.name).join(', ')}`)
+  return major
 }

@@ -54,6 +54,7 @@ export type {
   PutSecretOptions,
   RateLimitRule,
   Refill,
+  RolledKeys,
   ScanQuery,
   SecretRecord,
   SecretStore,

@@ -151,9 +151,12 @@ describe('createKeywarden', () => {
     const rolled = await warden.keys.roll(old.record.id, { expireOldInMs: 0 })
     expect(await warden.keys.verify(old.key)).toMatchObject({ valid: false, code: 'EXPIRED' })
     expect((await warden.keys.verify(rolled.key)).valid).toBe(true)
-    // An earlier expiry is kept: the grace never extends a key.
+    // The grace never extends a key: up to its own expiry, not a millisecond more.
     const soon = await warden.keys.create({ name: 's', expiresAt: Date.UTC(2030, 0, 1, 0, 0, 10) })
-    const r2 = await warden.keys.roll(soon.record.id, { expireOldInMs: 3_600_000 })
+    await expect(warden.keys.roll(soon.record.id, { expireOldInMs: 10_001 })).rejects.toThrow(
+      /expireOldInMs must be at most 10000/,
+    )
+    const r2 = await warden.keys.roll(soon.record.id, { expireOldInMs: 10_000 })
     expect(r2.previous.expiresAt?.getTime()).toBe(Date.UTC(2030, 0, 1, 0, 0, 10))
     await warden.keys.revoke(rolled.record.id)
     await expect(warden.keys.roll(rolled.record.id)).rejects.toThrow(/revoked/)

@@ -16,10 +16,11 @@ import { createKeyHasher } from './hash.js'
 import { parseCreateInput, parseUpdateInput, touchesLimits } from './input.js'
 import { createLastUsedTracker, createNoopTracker, type LastUsedOptions } from './last-used.js'
 import { latestRefillBoundary } from './limits.js'
-import { newStoredKey, settingsOf, toRecord } from './record.js'
+import { newStoredKey, toRecord } from './record.js'
+import { graceEnd, rollInStore, successorOf, validateGrace } from './roll.js'
 import { type KeySettings, settableField } from './schema.js'
 import { createScopeChecker, type ScopeOptions, type ScopeRequirement } from './scopes.js'
-import { validateNonNegativeInt } from './validate.js'
+import { assertObject } from './validate.js'
 
 export interface KeywardenOptions {
   store: KeyStore
@@ -136,7 +137,10 @@ export interface ListKeysOptions {
 }
 
 export interface RollOptions {
-  /** How long the old key keeps verifying; 0 (the default) ends it at once. */
+  /**
+   * How long the old key keeps verifying; 0 (the default) ends it at once. At most the old key's
+   * remaining life and at most 366 days. Both keys share one credit balance and rate-limit counters.
+   */
   expireOldInMs?: number
 }
 
@@ -318,7 +322,9 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   }
 
   async function consume(stored: StoredKey, at: number, cost: number): Promise<VerifyResult> {
-    const refill = stored.refill && latestRefillBoundary(stored.refill, stored.createdAt.getTime(), at)
+    // Every key of a roll group refills on the grid of the group's first key.
+    const anchor = (stored.limitCreatedAt ?? stored.createdAt).getTime()
+    const refill = stored.refill && latestRefillBoundary(stored.refill, anchor, at)
     let outcome: ConsumeOutcome
     try {
       if (!store.consumeKey) throw new ConfigError('this store does not support usage limits')
@@ -453,8 +459,9 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
         throw new NotFoundError(`no key has id "${id}"; it may have been deleted`)
     },
 
-    async roll(id, { expireOldInMs = 0 } = {}) {
-      const expireIn = validateNonNegativeInt(expireOldInMs, 'expireOldInMs')
+    async roll(id, options = {}) {
+      const { expireOldInMs = 0 } = assertObject(options, 'options')
+      const grace = validateGrace(expireOldInMs)
       const old = await mustGet(id)
       const at = now()
       if (old.revokedAt) {
@@ -467,11 +474,12 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
           field: 'id',
         })
       }
-      const created = await insert(settingsOf(old), at, old.lastRefillAt)
-      const graceEnd = new Date(at.getTime() + expireIn)
-      const oldEnd = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd
-      const previous = await mustUpdate(id, { expiresAt: oldEnd, updatedAt: at })
-      return { ...created, previous }
+      const patch: KeyPatch = { expiresAt: graceEnd(grace, old, at), updatedAt: at }
+      const { key, start } = generateKey(prefix)
+      const next = successorOf(old, at, { id: generateId(), hash: hash(key), prefix, start })
+      const rolled = await rollInStore(store, next, id, patch)
+      if (!rolled) throw new NotFoundError(`no key has id "${id}"; it may have been deleted`)
+      return { key, record: toRecord(rolled.created), previous: toRecord(rolled.previous) }
     },
   }
 

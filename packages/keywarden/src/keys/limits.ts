@@ -8,7 +8,7 @@ export const MAX_RATE_LIMITS = 16
 export const RULE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 export const MIN_WINDOW_MS = 1000
 export const DAY_MS = 86_400_000
-/** The longest rate-limit window, and the longest grace an owner policy may grant: a leap year. */
+/** A year of 366 days: the longest rate-limit window and the longest grace of a roll (owner policy too). */
 export const MAX_PERIOD_MS = 366 * DAY_MS
 export const MIN_REFILL_MS = 1000
 export const MAX_DAY_OF_MONTH = 31

@@ -1,65 +1,22 @@
 import { ConfigError, StoreError } from '../errors.js'
-import {
-  type InvalidationBus,
-  type InvalidationOptions,
-  invalidationBus,
-  validateInvalidation,
-} from './cached/invalidation.js'
+import { type InvalidationBus, invalidationBus } from './cached/invalidation.js'
 import { type LocalEntry, localTier } from './cached/local-tier.js'
+import { type CachedStoreOptions, resolveCachedOptions } from './cached/options.js'
 import { rateLimitedReporter } from './cached/report.js'
 import { guardSharedTier, type SharedTier } from './cached/shared-tier.js'
+import { counterId } from './limit-group.js'
+import { within } from './redis/bounded.js'
 import type { KeyCacheTier } from './redis/cache-tier.js'
-import {
-  type ConsumeOutcome,
-  type ConsumeRequest,
-  hasMethods,
-  KEY_STORE_METHODS,
-  type KeyPatch,
-  type KeyStore,
-  type StoredKey,
-  type TouchEntry,
-} from './types.js'
+import type { ConsumeOutcome, ConsumeRequest, KeyPatch, KeyStore, StoredKey, TouchEntry } from './types.js'
 
 export type { InvalidationOptions } from './cached/invalidation.js'
+export type { CachedStoreOptions } from './cached/options.js'
 export type { KeyCacheTier } from './redis/cache-tier.js'
-
-export interface CachedStoreOptions {
-  /** The store of record (sqlStore, memoryStore, …). */
-  primary: KeyStore
-  /** Optional shared tier between the in-process LRU and the primary: a redisStore (own namespace). */
-  cache?: KeyCacheTier
-  /** The in-process LRU. Default { max: 10_000 } keys. */
-  local?: { max?: number }
-  /** How long a lookup is served without asking again. Default 10 s. */
-  ttlMs?: number
-  /**
-   * After ttlMs, how much longer a found key is still served while one background refresh runs,
-   * and the longest a found key is served while the primary is down. Default 60 s.
-   */
-  staleMs?: number
-  /** How long "not found" is remembered. Default 5 s. */
-  negativeTtlMs?: number
-  /** Publish every write on Redis pub/sub so every instance drops its copy at once. */
-  invalidation?: InvalidationOptions
-  /** Errors of the cache tiers and background refreshes, rate-limited. Default console.warn. */
-  onError?: (error: unknown) => void
-  /** Clock, injectable for tests. */
-  now?: () => Date | number
-}
 
 export type CachedStore = KeyStore & {
   /** Resolves once cross-instance invalidation is subscribed (at once without it). */
   ready(): Promise<void>
 }
-
-function assertDuration(value: unknown, name: string, allowZero: boolean): number {
-  if (!Number.isSafeInteger(value) || (value as number) < (allowZero ? 0 : 1)) {
-    throw new ConfigError(`${name} must be an integer number of milliseconds${allowZero ? ' >= 0' : ' > 0'}`)
-  }
-  return value as number
-}
-
-const TIER_METHODS = ['lookupCachedKey', 'fillCachedKey', 'forgetCachedKey', 'touchCachedKeys', 'close']
 
 /**
  * A KeyStore in front of another: lookups by hash go in-process LRU -> shared tier -> primary.
@@ -67,46 +24,23 @@ const TIER_METHODS = ['lookupCachedKey', 'fillCachedKey', 'forgetCachedKey', 'to
  * before they return. See docs/stores.md for the guarantees and the failure policy.
  */
 export function cachedStore(options: CachedStoreOptions): CachedStore {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('cachedStore needs options: { primary, ttlMs, … }')
-  }
   const {
     primary,
     cache,
-    local: localOptions = {},
-    ttlMs = 10_000,
-    staleMs = 60_000,
-    negativeTtlMs = 5_000,
+    max,
+    ttlMs,
+    staleMs,
+    negativeTtlMs,
     invalidation,
-    onError = (error: unknown) =>
-      console.warn(`keywarden cachedStore: ${error instanceof Error ? error.message : String(error)}`),
-    now,
-  } = options
-  if (!hasMethods(primary, KEY_STORE_METHODS)) {
-    throw new ConfigError('primary must be a KeyStore (sqlStore(), memoryStore(), redisStore(), …)')
-  }
-  if (cache !== undefined && !hasMethods(cache, TIER_METHODS)) {
-    throw new ConfigError('cache must be a shared cache tier such as redisStore({ url, namespace })')
-  }
-  const max = localOptions.max ?? 10_000
-  if (!Number.isSafeInteger(max) || max < 1) throw new ConfigError('local.max must be a positive integer')
-  assertDuration(ttlMs, 'ttlMs', false)
-  assertDuration(staleMs, 'staleMs', true)
-  assertDuration(negativeTtlMs, 'negativeTtlMs', true)
-  if (typeof onError !== 'function') throw new ConfigError('onError must be a function')
-  if (now !== undefined && typeof now !== 'function') throw new ConfigError('now must be a function')
-  if (invalidation !== undefined) validateInvalidation(invalidation)
-
-  const clock: () => number =
-    now === undefined
-      ? Date.now
-      : () => {
-          const t = now()
-          return typeof t === 'number' ? t : t.getTime()
-        }
+    commandTimeoutMs,
+    onError,
+    clock,
+  } = resolveCachedOptions(options)
   const report = rateLimitedReporter(onError)
   const local = localTier(max)
-  const shared: SharedTier | null = cache ? guardSharedTier(cache, ttlMs, report, clock) : null
+  const shared: SharedTier | null = cache
+    ? guardSharedTier(cache, { ttlMs, timeoutMs: commandTimeoutMs }, report, clock)
+    : null
   /** Reads in flight, one per hash (single-flight). */
   const loads = new Map<string, { promise: Promise<StoredKey | null>; token: object }>()
   /** Reads an invalidation overtook: their result is returned to who waits, but cached nowhere. */
@@ -133,6 +67,7 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
           local.clear()
         },
         report,
+        timeoutMs: commandTimeoutMs,
       })
     : null
 
@@ -190,8 +125,12 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
     drop(id, hash)
     // The tier first, then the message: an instance that drops its copy on the message and reads
     // the tier again must not find the old entry there.
-    if (hash !== undefined && shared) await shared.forget(hash)
-    await bus?.publish(id, hash)
+    const forgotten = hash === undefined || !shared || (await shared.forget(hash))
+    if (!bus) return
+    // A tier that did not answer is likely the bus's Redis too: the write then returns without
+    // waiting a second timeout, and the message goes out when it can.
+    if (forgotten) await bus.publish(id, hash)
+    else track(bus.publish(id, hash))
   }
 
   /**
@@ -210,21 +149,29 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
       if (outcome.status === 'ok') showCredits(id, outcome.remaining, request)
       return outcome
     }
-    const hash = local.hashOf(id) ?? (await primary.getKeyById(id))?.hash
-    if (hash === undefined) return { status: 'not_found' }
-    const windows = await (tier.countCachedWindows as NonNullable<KeyCacheTier['countCachedWindows']>)(
-      hash,
-      request,
-    )
+    const hash = local.hashOf(id)
+    const localCopy = hash === undefined ? undefined : local.get(hash)?.key
+    const cached = localCopy?.id === id ? localCopy : ((await primary.getKeyById(id)) ?? undefined)
+    if (cached === undefined) return { status: 'not_found' }
+    // Counted under the key's id, or its limit group's: every key of a roll chain shares the counts.
+    const counter = counterId(cached)
+    const count = tier.countCachedWindows as NonNullable<KeyCacheTier['countCachedWindows']>
+    const windows = await within(count(counter, request), commandTimeoutMs, 'a rate-limit count')
     if (windows.status !== 'ok') return windows
-    const cached = local.get(hash)?.key
-    // A key known (from a copy no older than ttlMs) to have no credits needs nothing more.
-    if (cached && cached.id === id && cached.remaining === null) return windows
+    // A key known (from a copy no older than ttlMs) to have no credits needs nothing more — unless
+    // it is in a limit group, whose balance another key of the group may have changed.
+    if (cached === localCopy && cached.remaining === null && !cached.limitId) return windows
     if (!spend)
       throw new ConfigError('the primary store has no consumeKey, so keys on it cannot carry credits')
     const counted = request.cost > 0
     const giveBack = () =>
-      counted ? (tier.refundCachedWindows?.(hash, request) ?? Promise.resolve()).catch(report) : undefined
+      counted
+        ? within(
+            tier.refundCachedWindows?.(counter, request) ?? Promise.resolve(),
+            commandTimeoutMs,
+            'a refund',
+          ).catch(report)
+        : undefined
     let credits: ConsumeOutcome
     try {
       credits = await spend(id, { ...request, rateLimits: [] })
@@ -291,6 +238,18 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
       await invalidate(id, updated?.hash ?? local.hashOf(id))
       return updated
     },
+
+    // Only over a primary that rolls atomically: the engine then creates and updates itself.
+    ...(primary.rollKey
+      ? {
+          async rollKey(key: StoredKey, oldId: string, patch: KeyPatch) {
+            const rolled = await (primary.rollKey as NonNullable<KeyStore['rollKey']>)(key, oldId, patch)
+            await invalidate(key.id, key.hash)
+            if (rolled) await invalidate(oldId, rolled.previous.hash)
+            return rolled
+          },
+        }
+      : {}),
 
     async deleteKey(id) {
       const hash = local.hashOf(id) ?? (await primary.getKeyById(id))?.hash

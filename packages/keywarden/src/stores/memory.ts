@@ -1,5 +1,7 @@
 import { ConflictError, ValidationError } from '../errors.js'
 import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
+import { assertKeyDates } from './dates.js'
+import { counterId, groupOf } from './limit-group.js'
 import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
 import type {
@@ -40,6 +42,8 @@ function own(key: StoredKey): StoredKey {
     revokedAt: key.revokedAt && new Date(key.revokedAt),
     lastUsedAt: key.lastUsedAt && new Date(key.lastUsedAt),
     lastRefillAt: key.lastRefillAt && new Date(key.lastRefillAt),
+    limitId: key.limitId ?? null,
+    limitCreatedAt: key.limitCreatedAt ? new Date(key.limitCreatedAt) : null,
   })
 }
 
@@ -53,8 +57,10 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
   const byId = new Map<string, StoredKey>()
   const byHash = new Map<string, StoredKey>()
   const secrets = new Map<string, Map<string, SecretRecord>>()
-  // Rate-limit counters per key id, then per rule name: the fixed window they belong to.
+  // Rate-limit counters per counterId (the key's or its limit group's), then per rule name.
   const windows = new Map<string, Map<string, { start: number; previous: number; current: number }>>()
+  // The ids of each limit group. Every member's record carries the group's balance, written together.
+  const members = new Map<string, Set<string>>()
 
   const countsAt = (id: string, name: string, windowMs: number, now: number): WindowCounts => {
     const entry = windows.get(id)?.get(name)
@@ -69,6 +75,22 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
   const put = (key: StoredKey) => {
     byId.set(key.id, key)
     byHash.set(key.hash, key)
+    if (key.limitId) {
+      let group = members.get(key.limitId)
+      if (!group) {
+        group = new Set()
+        members.set(key.limitId, group)
+      }
+      group.add(key.id)
+    }
+  }
+  /** Writes a balance to the key, or to every key of its limit group. */
+  const putCredits = (key: StoredKey, credits: Pick<StoredKey, 'remaining' | 'lastRefillAt'>) => {
+    const ids = key.limitId ? (members.get(key.limitId) ?? [key.id]) : [key.id]
+    for (const id of ids) {
+      const member = byId.get(id)
+      if (member) put(Object.freeze({ ...member, ...credits }))
+    }
   }
 
   const secretCopy = (record: SecretRecord): SecretRecord =>
@@ -81,6 +103,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
 
   return {
     async createKey(key) {
+      assertKeyDates(key)
       if (byId.has(key.id)) throw new ConflictError(`a key with id "${key.id}" exists already`)
       if (byHash.has(key.hash)) throw new ConflictError('a key with the same hash exists already')
       put(own(key))
@@ -117,11 +140,30 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async updateKey(id, patch) {
+      assertKeyDates(patch)
       const current = byId.get(id)
       if (!current) return null
       const next = own({ ...current, ...patch })
       put(next)
+      if (patch.remaining !== undefined || patch.lastRefillAt !== undefined)
+        putCredits(next, { remaining: next.remaining, lastRefillAt: next.lastRefillAt })
       return next
+    },
+
+    // Synchronous from the checks to the last write: atomic, and nothing is written on a refusal.
+    async rollKey(key, oldId, patch) {
+      assertKeyDates(key)
+      assertKeyDates(patch)
+      const old = byId.get(oldId)
+      if (!old) return null
+      if (byId.has(key.id)) throw new ConflictError(`a key with id "${key.id}" exists already`)
+      if (byHash.has(key.hash)) throw new ConflictError('a key with the same hash exists already')
+      const group = groupOf(old)
+      const previous = own({ ...old, ...patch, ...group })
+      const created = own({ ...key, ...group, remaining: old.remaining, lastRefillAt: old.lastRefillAt })
+      put(previous)
+      put(created)
+      return { previous, created }
     },
 
     async deleteKey(id) {
@@ -129,7 +171,12 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
       if (!current) return false
       byId.delete(id)
       byHash.delete(current.hash)
-      windows.delete(id)
+      const group = current.limitId ? members.get(current.limitId) : undefined
+      group?.delete(id)
+      if (!group || group.size === 0) {
+        windows.delete(counterId(current))
+        if (current.limitId) members.delete(current.limitId)
+      }
       return true
     },
 
@@ -144,7 +191,10 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
     async consumeKey(id, request) {
       const current = byId.get(id)
       if (!current) return { status: 'not_found' }
-      const counts = request.rateLimits.map((rule) => countsAt(id, rule.name, rule.windowMs, request.now))
+      const counter = counterId(current)
+      const counts = request.rateLimits.map((rule) =>
+        countsAt(counter, rule.name, rule.windowMs, request.now),
+      )
       const decision = decideConsume(request, {
         remaining: current.remaining,
         lastRefillAt: current.lastRefillAt?.getTime() ?? null,
@@ -152,19 +202,16 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
       })
       if (decision.credits) {
         const { remaining, lastRefillAt } = decision.credits
-        put(
-          Object.freeze({
-            ...current,
-            remaining,
-            lastRefillAt: lastRefillAt === null ? null : new Date(lastRefillAt),
-          }),
-        )
+        putCredits(current, {
+          remaining,
+          lastRefillAt: lastRefillAt === null ? null : new Date(lastRefillAt),
+        })
       }
       if (decision.count) {
-        let rules = windows.get(id)
+        let rules = windows.get(counter)
         if (!rules) {
           rules = new Map()
-          windows.set(id, rules)
+          windows.set(counter, rules)
         }
         request.rateLimits.forEach((rule, i) => {
           const { previous, current: count } = counts[i] as WindowCounts

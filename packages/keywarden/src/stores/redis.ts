@@ -1,6 +1,13 @@
 import { ConfigError } from '../errors.js'
+import {
+  assertCommandTimeout,
+  boundedClient,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  quitWithin,
+  within,
+} from './redis/bounded.js'
 import { type KeyCacheTier, redisCacheTier } from './redis/cache-tier.js'
-import { connectUrl, isRedisClient, type RedisClientLike } from './redis/client.js'
+import { connectTimeoutFor, connectUrl, isRedisClient, type RedisClientLike } from './redis/client.js'
 import { redisConsume } from './redis/consume.js'
 import { createHashById, type RedisContext } from './redis/context.js'
 import { redisKeyStore } from './redis/key-store.js'
@@ -23,11 +30,17 @@ export interface RedisStoreOptions {
    * EXPIRED (not NOT_FOUND) for a while. Default one day.
    */
   expiryMarginMs?: number
+  /**
+   * The longest any call waits on Redis, in ms (default 1000): a frozen or partitioned Redis then
+   * fails calls with StoreError instead of holding them. With `url` it is ioredis' commandTimeout;
+   * a `client` of yours is bounded by the store as well, whatever its own settings.
+   */
+  commandTimeoutMs?: number
   /** Clock for the expiry TTLs, injectable for tests. */
   now?: () => Date
 }
 
-export type RedisStore = Required<Pick<KeyStore, 'consumeKey'>> &
+export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'rollKey'>> &
   KeyStore &
   SecretStore &
   KeyCacheTier & { readonly namespace: string }
@@ -45,6 +58,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     url,
     namespace = 'keywarden',
     expiryMarginMs = 86_400_000,
+    commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
     now = () => new Date(),
   } = options
   if ((client === undefined) === (url === undefined)) {
@@ -57,23 +71,30 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     throw new ConfigError('expiryMarginMs must be a non-negative integer of milliseconds')
   }
   if (typeof now !== 'function') throw new ConfigError('now must be a function returning a Date')
+  assertCommandTimeout(commandTimeoutMs)
 
-  let connected: RedisClientLike | undefined = client
-  let connecting: Promise<RedisClientLike> | undefined
+  let connected: RedisClientLike | undefined = client && boundedClient(client, commandTimeoutMs)
+  /** The connection attempt, shared by every call until it settles. */
+  let opening: Promise<RedisClientLike> | undefined
+  /** What calls wait on meanwhile: the attempt, for at most the connect timeout (it goes on after). */
+  let waiting: Promise<RedisClientLike> | undefined
   let closed = false
   const connect = (): Promise<RedisClientLike> => {
-    connecting ??= connectUrl(url as string).then(
+    opening ??= connectUrl(url as string, commandTimeoutMs).then(
       (opened) => {
         connected = opened
-        if (closed) void opened.quit().catch(() => {})
+        if (closed) void quitWithin(opened, commandTimeoutMs)
         return opened
       },
       (error) => {
-        connecting = undefined
+        opening = undefined
         throw error
       },
     )
-    return connecting
+    waiting ??= within(opening, connectTimeoutFor(commandTimeoutMs), 'the connection attempt').finally(() => {
+      waiting = undefined
+    })
+    return waiting
   }
 
   const ctx: RedisContext = {
@@ -84,6 +105,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       return String(Math.max(1, expiresAt.getTime() + expiryMarginMs - now().getTime()))
     },
     hashById: createHashById(),
+    tagById: createHashById(),
   }
 
   return {
@@ -94,7 +116,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ...redisCacheTier(ctx),
     async close() {
       closed = true
-      if (url !== undefined && connected) await connected.quit().catch(() => {})
+      if (url !== undefined && connected) await quitWithin(connected, commandTimeoutMs)
     },
   }
 }

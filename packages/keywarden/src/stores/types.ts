@@ -44,6 +44,15 @@ export interface StoredKey extends ApiKeyRecord {
   /** SHA-256 hex (or HMAC-SHA256 hex with a pepper) of the whole key. */
   hash: string
   lastRefillAt: Date | null
+  /**
+   * The limit group this key spends from: the id of the first key of its roll chain. Every key of
+   * a group shares one credit balance (`remaining`, `lastRefillAt`) and one set of rate-limit
+   * counters, so rolling never multiplies them. Null or absent: the key's own (never rolled).
+   * Set by `rollKey`; stores persist it and never change it afterwards.
+   */
+  limitId?: string | null
+  /** createdAt of the group's first key: interval refills of every key of the group run on its grid. */
+  limitCreatedAt?: Date | null
 }
 
 /** Fields `updateKey` may change. `updatedAt` is always part of a patch. */
@@ -141,7 +150,23 @@ export interface KeyStore {
    * exact across processes sharing the store. Needed only for keys with limits.
    */
   consumeKey?(id: string, request: ConsumeRequest): Promise<ConsumeOutcome>
+  /**
+   * Rolls `oldId` in one atomic step: creates `key` (whose limitId/limitCreatedAt name the group:
+   * old's limitId, or old's own id when old was never rolled), makes old a member of that group,
+   * gives `key` the group's current balance, and applies `patch` to old. On any failure nothing
+   * changed: no new key remains and old is as it was. Answers null, creating nothing, when no key
+   * has `oldId`; ConflictError when the new id or hash exists already. Optional: without it the
+   * engine creates, then updates, and deletes the new key if the update fails — and the keys do
+   * not share their limits.
+   */
+  rollKey?(key: StoredKey, oldId: string, patch: KeyPatch): Promise<RolledKeys | null>
   close(): Promise<void>
+}
+
+/** What rollKey answers: the old key after the patch, and the new key as stored. */
+export interface RolledKeys {
+  previous: StoredKey
+  created: StoredKey
 }
 
 /** An encrypted provider key as a SecretStore keeps it. */
@@ -207,7 +232,7 @@ export interface SecretStore {
   close(): Promise<void>
 }
 
-/** The methods every KeyStore has (consumeKey and peekKeyByHash are optional), for shape checks. */
+/** The methods every KeyStore has (consumeKey, rollKey and peekKeyByHash are optional), for shape checks. */
 export const KEY_STORE_METHODS = [
   'createKey',
   'getKeyByHash',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConflictError } from '../errors.js'
 import type { KeyStore, StoredKey } from '../stores/types.js'
 import { counterContract } from './describe-counters.js'
+import { rollContract } from './describe-roll.js'
 import { makeStoredKey, uniqueOwner } from './fixtures.js'
 
 export interface DescribeStoreOptions {
@@ -33,8 +34,10 @@ export function expectSameKey(actual: StoredKey | null, expected: StoredKey): vo
     'revokedAt',
     'lastUsedAt',
     'lastRefillAt',
+    'limitCreatedAt',
   ] as const) {
-    sameInstant(a[field], expected[field])
+    // limitId and limitCreatedAt are optional: absent and null mean the same.
+    sameInstant(a[field] ?? null, expected[field] ?? null)
   }
   const strip = ({
     createdAt,
@@ -43,9 +46,12 @@ export function expectSameKey(actual: StoredKey | null, expected: StoredKey): vo
     revokedAt,
     lastUsedAt,
     lastRefillAt,
+    limitCreatedAt,
+    limitId,
     ...rest
   }: StoredKey) => rest
   expect(strip(a)).toEqual(strip(expected))
+  expect(a.limitId ?? null).toBe(expected.limitId ?? null)
 }
 
 /**
@@ -262,5 +268,6 @@ export function describeKeyStore(
     })
 
     counterContract(() => store, concurrency)
+    rollContract(() => store, concurrency)
   })
 }

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { ConfigError } from '../../errors.js'
-import { connectUrl, isRedisClient, type RedisPubSubLike, type RedisSubscriberLike } from '../redis/client.js'
+import { quitWithin, within } from '../redis/bounded.js'
+import {
+  connectTimeoutFor,
+  connectUrl,
+  isRedisClient,
+  type RedisPubSubLike,
+  type RedisSubscriberLike,
+} from '../redis/client.js'
 
 const RETRY_SUBSCRIBE_MS = 1000
 
@@ -24,6 +31,8 @@ interface Handlers {
   /** The subscription was (re)established: messages may have been missed, drop everything. */
   onResubscribed(): void
   report(error: unknown): void
+  /** The longest connecting, subscribing, publishing or quitting waits on Redis. */
+  timeoutMs: number
 }
 
 export function validateInvalidation(options: unknown): asserts options is InvalidationOptions {
@@ -42,10 +51,14 @@ export function validateInvalidation(options: unknown): asserts options is Inval
   }
 }
 
-/** Cross-instance invalidation over Redis pub/sub: every write publishes { id, hash, from }. */
+/**
+ * Cross-instance invalidation over Redis pub/sub: every write publishes { id, hash, from }. A
+ * subscriber on a frozen Redis hears nothing and cannot tell: the cache must never trust its
+ * entries longer than ttlMs on the strength of this bus.
+ */
 export function invalidationBus(
   { redis, channel = 'keywarden:invalidate' }: InvalidationOptions,
-  { onInvalidate, onResubscribed, report }: Handlers,
+  { onInvalidate, onResubscribed, report, timeoutMs }: Handlers,
 ): InvalidationBus {
   const owned = typeof redis === 'string'
   const self = randomBytes(8).toString('hex')
@@ -54,9 +67,10 @@ export function invalidationBus(
   let closed = false
 
   async function subscribe(): Promise<void> {
-    publisher ??= await connectUrl(redis as string)
+    // Not cut short (a late connection would leak): connectUrl is bounded by its own timeouts.
+    publisher ??= await connectUrl(redis as string, timeoutMs)
     const sub = owned
-      ? ((await connectUrl(redis as string)) as unknown as RedisSubscriberLike)
+      ? ((await connectUrl(redis as string, timeoutMs)) as unknown as RedisSubscriberLike)
       : publisher.duplicate()
     subscriber = sub
     sub.on('error', () => {})
@@ -72,9 +86,10 @@ export function invalidationBus(
     })
     // ioredis resubscribes by itself after a reconnect; what was published meanwhile is lost.
     sub.on('ready', onResubscribed)
-    await sub.subscribe(channel)
+    // A duplicate() connects first: SUBSCRIBE waits for that, then answers like any command.
+    await within(sub.subscribe(channel), connectTimeoutFor(timeoutMs) + timeoutMs, 'SUBSCRIBE')
     onResubscribed()
-    if (closed) await sub.quit().catch(() => {})
+    if (closed) await quitWithin(sub, timeoutMs)
   }
 
   let retry: ReturnType<typeof setTimeout> | undefined
@@ -84,7 +99,7 @@ export function invalidationBus(
     done.catch((error) => {
       report(error)
       if (closed) return
-      void subscriber?.quit().catch(() => {})
+      if (subscriber) void quitWithin(subscriber, timeoutMs)
       subscriber = undefined
       retry = setTimeout(() => void attempt().catch(() => {}), RETRY_SUBSCRIBE_MS)
       retry.unref?.()
@@ -97,8 +112,11 @@ export function invalidationBus(
     ready,
     async publish(id, hash) {
       try {
-        if (!publisher) await ready
-        await publisher?.publish(channel, JSON.stringify({ id, hash, from: self }))
+        const message = JSON.stringify({ id, hash, from: self })
+        const sent = publisher
+          ? publisher.publish(channel, message)
+          : ready.then(() => publisher?.publish(channel, message))
+        await within(sent, timeoutMs, 'PUBLISH')
       } catch (error) {
         report(error)
       }
@@ -107,8 +125,8 @@ export function invalidationBus(
       closed = true
       clearTimeout(retry)
       await ready.catch(() => {})
-      await subscriber?.quit().catch(() => {})
-      if (owned) await publisher?.quit().catch(() => {})
+      if (subscriber) await quitWithin(subscriber, timeoutMs)
+      if (owned && publisher) await quitWithin(publisher, timeoutMs)
     },
   }
 }

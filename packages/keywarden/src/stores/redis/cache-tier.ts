@@ -28,11 +28,12 @@ export interface KeyCacheTier {
    * Rate-limit counters shared by every instance, for keys whose credits the primary keeps:
    * checks every rule of the request and, when all admit and cost > 0, counts one against each,
    * atomically (the credits, if any, are left to the primary: the outcome's remaining is null).
+   * `counter` is the key's id, or its limit group's (every key of a roll chain shares the counts).
    * Optional: without it cachedStore leaves the counters to the primary.
    */
-  countCachedWindows?(hash: string, request: ConsumeRequest): Promise<ConsumeOutcome>
+  countCachedWindows?(counter: string, request: ConsumeRequest): Promise<ConsumeOutcome>
   /** Takes back the counts of an admitted request that the primary then refused for credits. */
-  refundCachedWindows?(hash: string, request: ConsumeRequest): Promise<void>
+  refundCachedWindows?(counter: string, request: ConsumeRequest): Promise<void>
   close(): Promise<void>
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { ConfigError, KeywardenError, StoreError } from '../../errors.js'
+import { DEFAULT_COMMAND_TIMEOUT_MS } from './bounded.js'
 
 /**
  * The part of an ioredis `Redis` or `Cluster` instance keywarden uses. Typed structurally so the
@@ -48,11 +49,24 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * How long a new connection may take: a command's bound plus a second for TCP and TLS. Also the
+ * longest a call waits for a store's first connection.
+ */
+export function connectTimeoutFor(commandTimeoutMs: number): number {
+  return commandTimeoutMs + 1000
+}
+
+/**
  * Opens an ioredis client for a URL. Commands fail fast while the server is away (no offline
  * queue), so a cache tier in front of a primary falls through instead of waiting; ioredis keeps
- * reconnecting in the background.
+ * reconnecting in the background. A server that is there but does not answer (frozen, or its
+ * packets dropped) fails each command after `commandTimeoutMs`; the connection is kept, so
+ * commands already sent still apply, in order, when it answers again.
  */
-export async function connectUrl(url: string): Promise<RedisPubSubLike> {
+export async function connectUrl(
+  url: string,
+  commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
+): Promise<RedisPubSubLike> {
   if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
     throw new ConfigError('url must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
   }
@@ -61,7 +75,9 @@ export async function connectUrl(url: string): Promise<RedisPubSubLike> {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
+    commandTimeout: commandTimeoutMs,
+    // TCP (and TLS) only; the ready check after it is a command, bounded by commandTimeout.
+    connectTimeout: connectTimeoutFor(commandTimeoutMs),
     retryStrategy: (times: number) => Math.min(50 * times, 1000),
   })
   // ioredis emits 'error' on every failed reconnect; the failing commands carry the error instead.

@@ -1,7 +1,7 @@
 import { StoreError, ValidationError } from '../../errors.js'
 import type { SecretRecord, StoredKey } from '../types.js'
 
-const DATE_FIELDS = ['createdAt', 'updatedAt', 'expiresAt', 'revokedAt'] as const
+const DATE_FIELDS = ['createdAt', 'updatedAt', 'expiresAt', 'revokedAt', 'limitCreatedAt'] as const
 
 /**
  * A key record is one Redis string, so verification is one GET:
@@ -14,6 +14,13 @@ export const LAST_USED_AT = 0
 export const REMAINING_AT = 13
 export const LAST_REFILL_AT = 29
 export const JSON_AT = 42
+
+/**
+ * The credit fields of a key in a limit group: its balance lives in the group's HASH
+ * (`<ns>:grp:{<tag>}`, field `c`, the same 29 characters), whose tag the JSON names as limitTag
+ * (the hash of the group's first key; absent on that key itself). Lua sees the 'G' at byte 14.
+ */
+export const GROUPED = `G${'-'.repeat(28)}`
 
 function fixed(value: number | null, width: number, field: string): string {
   if (value === null) return '-'.repeat(width)
@@ -42,16 +49,30 @@ export function encodeCredits(key: Pick<StoredKey, 'remaining' | 'lastRefillAt'>
   )
 }
 
-/** Everything after lastUsedAt: credits and JSON (id first, dates as ms). */
-export function encodeKeyBody(key: StoredKey): string {
+/**
+ * Everything after lastUsedAt: credits and JSON (id first, dates as ms). With `tag`, the key's
+ * balance lives in the group of that tag: the credit fields are GROUPED.
+ */
+export function encodeKeyBody(key: StoredKey, tag?: string): string {
   const { id, lastUsedAt: _u, remaining: _r, lastRefillAt: _f, ...rest } = key
   const plain: Record<string, unknown> = { id, ...rest }
-  for (const field of DATE_FIELDS) plain[field] = key[field] === null ? null : key[field].getTime()
-  return encodeCredits(key) + JSON.stringify(plain)
+  for (const field of DATE_FIELDS) plain[field] = key[field] ? (key[field] as Date).getTime() : null
+  plain.limitId = key.limitId ?? null
+  if (tag !== undefined && tag !== key.hash) plain.limitTag = tag
+  return (tag === undefined ? encodeCredits(key) : GROUPED) + JSON.stringify(plain)
 }
 
-export function encodeKey(key: StoredKey): string {
-  return encodeLastUsed(key.lastUsedAt) + encodeKeyBody(key)
+export function encodeKey(key: StoredKey, tag?: string): string {
+  return encodeLastUsed(key.lastUsedAt) + encodeKeyBody(key, tag)
+}
+
+/** The credit fields of a record or a group: remaining and lastRefillAt. */
+export function decodeCredits(text: string): Pick<StoredKey, 'remaining' | 'lastRefillAt'> {
+  const lastRefill = unfixed(text.slice(LAST_REFILL_AT - REMAINING_AT))
+  return {
+    remaining: unfixed(text.slice(0, LAST_REFILL_AT - REMAINING_AT)),
+    lastRefillAt: lastRefill === null ? null : new Date(lastRefill),
+  }
 }
 
 /** A stored value without its lastUsedAt field. */
@@ -59,7 +80,11 @@ export function bodyOf(value: string): string {
   return value.slice(REMAINING_AT)
 }
 
-export function decodeKey(value: string): StoredKey {
+/**
+ * A stored record and, for a key in a limit group, the tag of its group (whose balance the key
+ * shows: `remaining` and `lastRefillAt` are null here until the caller reads it).
+ */
+export function decodeRecord(value: string): { key: StoredKey; tag: string | null } {
   let plain: Record<string, unknown>
   try {
     plain = JSON.parse(value.slice(JSON_AT))
@@ -68,16 +93,23 @@ export function decodeKey(value: string): StoredKey {
       cause: error,
     })
   }
-  plain.createdAt = new Date(plain.createdAt as number)
-  plain.updatedAt = new Date(plain.updatedAt as number)
-  if (plain.expiresAt != null) plain.expiresAt = new Date(plain.expiresAt as number)
-  if (plain.revokedAt != null) plain.revokedAt = new Date(plain.revokedAt as number)
+  for (const field of DATE_FIELDS)
+    plain[field] = plain[field] == null ? null : new Date(plain[field] as number)
+  plain.limitId ??= null
+  const grouped = value.charCodeAt(REMAINING_AT) === GROUPED.charCodeAt(0)
+  const tag = grouped ? ((plain.limitTag as string | undefined) ?? (plain.hash as string)) : null
+  delete plain.limitTag
   const lastUsed = unfixed(value.slice(LAST_USED_AT, REMAINING_AT))
-  const lastRefill = unfixed(value.slice(LAST_REFILL_AT, JSON_AT))
   plain.lastUsedAt = lastUsed === null ? null : new Date(lastUsed)
-  plain.remaining = unfixed(value.slice(REMAINING_AT, LAST_REFILL_AT))
-  plain.lastRefillAt = lastRefill === null ? null : new Date(lastRefill)
-  return plain as unknown as StoredKey
+  Object.assign(
+    plain,
+    grouped ? { remaining: null, lastRefillAt: null } : decodeCredits(value.slice(REMAINING_AT, JSON_AT)),
+  )
+  return { key: plain as unknown as StoredKey, tag }
+}
+
+export function decodeKey(value: string): StoredKey {
+  return decodeRecord(value).key
 }
 
 export function encodeSecret(record: SecretRecord): string {

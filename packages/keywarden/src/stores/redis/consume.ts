@@ -2,7 +2,7 @@ import { ValidationError } from '../../errors.js'
 import { decideConsume, type WindowCounts, windowStart } from '../sliding-window.js'
 import type { ConsumeOutcome, ConsumeRequest } from '../types.js'
 import { script, storeFailure } from './client.js'
-import { idPrefix } from './codec.js'
+import { decodeRecord, idPrefix } from './codec.js'
 import type { RedisContext } from './context.js'
 
 /**
@@ -29,17 +29,25 @@ end`
 }
 
 /**
- * Atomic refill + rate limits + credits for one verification, on the record's slot. The script
- * makes the same decision as decideConsume (same float expressions, so the same answer), writes
- * it, and returns the snapshot it read; decideConsume turns that snapshot into the outcome, so
- * every store reports limits identically. KEYS: record, windows. ARGV: id prefix, cost, now,
+ * Atomic refill + rate limits + credits for one verification, on one slot: the record's, or for a
+ * key of a limit group the group's (its balance in the group HASH, its counts in the group's first
+ * key's windows). The script makes the same decision as decideConsume (same float expressions, so
+ * the same answer), writes it, and returns the snapshot it read; decideConsume turns that snapshot
+ * into the outcome, so every store reports limits identically. Answers 'G' for a key whose balance
+ * is in a group other than KEYS[3]. KEYS: record, windows, group. ARGV: id prefix, cost, now,
  * refill at or '', refill amount, rule count, then name, limit, windowMs per rule.
  */
 const consumeScript = script(`
-local value = redis.call('GET', KEYS[1])
-if not value or string.sub(value, 43, 42 + #ARGV[1]) ~= ARGV[1] then return false end
-local rtext = string.sub(value, 14, 29)
-local ftext = string.sub(value, 30, 42)
+local credits = redis.call('HGET', KEYS[3], 'c')
+local value = nil
+if not credits then
+  value = redis.call('GET', KEYS[1])
+  if not value or string.sub(value, 43, 42 + #ARGV[1]) ~= ARGV[1] then return false end
+  if string.byte(value, 14) == 71 then return 'G' end
+  credits = string.sub(value, 14, 42)
+end
+local rtext = string.sub(credits, 1, 16)
+local ftext = string.sub(credits, 17, 29)
 local remaining = nil
 if string.byte(rtext, 1) ~= 45 then remaining = tonumber(rtext) end
 local lastRefill = nil
@@ -68,7 +76,8 @@ end
 if refilled or (spend and before ~= nil) then
   local f = '-------------'
   if lastRefill ~= nil then f = string.format('%013.0f', lastRefill) end
-  redis.call('SETRANGE', KEYS[1], 13, string.format('%016.0f', remaining) .. f)
+  local text = string.format('%016.0f', remaining) .. f
+  if value then redis.call('SETRANGE', KEYS[1], 13, text) else redis.call('HSET', KEYS[3], 'c', text) end
 end
 if spend and n > 0 then
   for i = 1, n do
@@ -82,7 +91,7 @@ return reply`)
 const unfixed = (text: string): number | null => (text.charCodeAt(0) === 45 ? null : Number(text))
 
 export function redisConsume(ctx: RedisContext) {
-  const { keys, hashById } = ctx
+  const { keys, hashById, tagById } = ctx
   return async function consumeKey(id: string, request: ConsumeRequest): Promise<ConsumeOutcome> {
     if (typeof request !== 'object' || request === null || !Array.isArray(request.rateLimits)) {
       throw new ValidationError('request must be { cost, now, rateLimits, refill }')
@@ -98,18 +107,30 @@ export function redisConsume(ctx: RedisContext) {
         request.rateLimits.length,
       ]
       for (const rule of request.rateLimits) args.push(rule.name, rule.limit, rule.windowMs)
-      const attempt = async (hash: string) =>
-        (await consumeScript.run(client, [keys.record(hash), keys.windows(hash)], args)) as string[] | null
+      const attempt = async (tag: string) =>
+        (await consumeScript.run(client, [keys.record(tag), keys.windows(tag), keys.group(tag)], args)) as
+          | string[]
+          | 'G'
+          | null
       let hash = hashById.get(id)
-      let reply = hash === undefined ? null : await attempt(hash)
+      const known = tagById.get(id) ?? hash
+      let reply = known === undefined ? null : await attempt(known)
       if (reply === null) {
         // Unknown or stale id -> hash pair: read the pointer.
         hash = ((await client.call('GET', keys.pointer(id))) as string | null) ?? undefined
         if (hash === undefined) return { status: 'not_found' }
-        reply = await attempt(hash)
-        if (reply === null) return { status: 'not_found' }
         hashById.set(id, hash)
+        reply = await attempt(hash)
       }
+      if (reply === 'G' && hash !== undefined) {
+        // The key spends from a limit group: its record names the group's tag.
+        const value = (await client.call('GET', keys.record(hash))) as string | null
+        const tag = value === null ? null : decodeRecord(value).tag
+        if (tag === null) return { status: 'not_found' }
+        tagById.set(id, tag)
+        reply = await attempt(tag)
+      }
+      if (reply === null || reply === 'G') return { status: 'not_found' }
       const counts: WindowCounts[] = []
       for (let i = 2; i < reply.length; i += 2)
         counts.push({ previous: Number(reply[i]), current: Number(reply[i + 1]) })
@@ -167,12 +188,12 @@ function ruleArgs(request: ConsumeRequest): Array<string | number> {
 export function redisWindows(ctx: RedisContext) {
   const { keys } = ctx
   return {
-    async countCachedWindows(hash: string, request: ConsumeRequest): Promise<ConsumeOutcome> {
+    async countCachedWindows(counter: string, request: ConsumeRequest): Promise<ConsumeOutcome> {
       try {
         const client = await ctx.client()
         const reply = (await windowsScript.run(
           client,
-          [keys.windows(hash)],
+          [keys.windows(counter)],
           [request.cost, request.now, ...ruleArgs(request)],
         )) as string[]
         const counts: WindowCounts[] = []
@@ -185,13 +206,13 @@ export function redisWindows(ctx: RedisContext) {
       }
     },
 
-    async refundCachedWindows(hash: string, request: ConsumeRequest): Promise<void> {
+    async refundCachedWindows(counter: string, request: ConsumeRequest): Promise<void> {
       if (request.rateLimits.length === 0) return
       try {
         const client = await ctx.client()
         await refundScript.run(
           client,
-          [keys.windows(hash)],
+          [keys.windows(counter)],
           request.rateLimits.map((rule) => `${rule.name}:${windowStart(request.now, rule.windowMs)}`),
         )
       } catch (error) {

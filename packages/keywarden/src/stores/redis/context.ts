@@ -14,6 +14,8 @@ export interface RedisContext {
    * can go straight to the record; a stale pair (id deleted and reused) is detected and re-read.
    */
   hashById: LRUCache<string, string>
+  /** id -> tag of its limit group, for keys in one (it never changes once set). */
+  tagById: LRUCache<string, string>
 }
 
 export function createHashById(): LRUCache<string, string> {

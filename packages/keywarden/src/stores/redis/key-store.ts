@@ -1,10 +1,14 @@
 import { LRUCache } from 'lru-cache'
 import { ConflictError, StoreError, ValidationError } from '../../errors.js'
 import { decodeCursor, encodeCursor, type KeyCursor } from '../cursor.js'
+import { assertKeyDates } from '../dates.js'
 import type { KeyPatch, KeyStore, ListKeysQuery, Page, StoredKey, TouchEntry } from '../types.js'
 import { type RedisClientLike, storeFailure } from './client.js'
-import { bodyOf, decodeKey, encodeKey, encodeKeyBody, encodeLastUsed, idPrefix } from './codec.js'
+import { bodyOf, decodeRecord, encodeKey, encodeKeyBody, encodeLastUsed, idPrefix } from './codec.js'
 import type { RedisContext } from './context.js'
+import { redisGroups } from './groups.js'
+import { scoredMembers } from './replies.js'
+import { redisRollKey } from './roll.js'
 import { deleteIfEqual, deleteRecord, touchRecord, updateRecord } from './scripts.js'
 
 const MAX_CAS_ATTEMPTS = 50
@@ -23,8 +27,9 @@ function assertKey(key: StoredKey): void {
     throw new ValidationError('key.id must be a non-empty string', { field: 'id' })
   if (typeof key.hash !== 'string' || key.hash.length === 0)
     throw new ValidationError('key.hash must be a non-empty string', { field: 'hash' })
-  if (!(key.createdAt instanceof Date) || Number.isNaN(key.createdAt.getTime()))
-    throw new ValidationError('key.createdAt must be a valid Date', { field: 'createdAt' })
+  if (!(key.createdAt instanceof Date))
+    throw new ValidationError('key.createdAt must be a Date', { field: 'createdAt' })
+  assertKeyDates(key)
 }
 
 function assertLimit(limit: number): void {
@@ -40,24 +45,33 @@ function assertLimit(limit: number): void {
  * and listed. A failure in between leaves at most a pointer or set entry without a record, which
  * reads skip. Delete runs in reverse: the record first, so a deleted key stops verifying at once.
  */
-export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
-  const { keys, ttlFor, hashById } = ctx
+export function redisKeyStore(
+  ctx: RedisContext,
+): Omit<KeyStore, 'close'> & Required<Pick<KeyStore, 'rollKey'>> {
+  const { keys, ttlFor, hashById, tagById } = ctx
+  const groups = redisGroups(ctx)
 
   /**
    * Decoded records by hash, reused while Redis returns the very same string: the string is the
    * whole record, so equal strings are equal records. Saves the JSON parse on the verify path, and
    * the frozen object lets the engine reuse its result for it, as with the memory store.
    */
-  const decoded = new LRUCache<string, { value: string; key: StoredKey }>({ max: 10_000 })
+  const decoded = new LRUCache<string, { value: string; key: StoredKey; tag: string | null }>({
+    max: 10_000,
+  })
 
-  function found(value: string | null, hash: string): StoredKey | null {
+  /** The key of a record; a key of a limit group with its group's balance (one more read). */
+  function found(value: string | null, hash: string): StoredKey | null | Promise<StoredKey> {
     if (value === null) return null
-    const known = decoded.get(hash)
-    if (known !== undefined && known.value === value) return known.key
-    const key = deepFreeze(decodeKey(value))
-    decoded.set(hash, { value, key })
-    if (!hashById.has(key.id)) hashById.set(key.id, hash)
-    return key
+    let entry = decoded.get(hash)
+    if (entry === undefined || entry.value !== value) {
+      const { key, tag } = decodeRecord(value)
+      entry = { value, key: deepFreeze(key), tag }
+      decoded.set(hash, entry)
+      if (!hashById.has(key.id)) hashById.set(key.id, hash)
+      if (tag !== null) tagById.set(key.id, tag)
+    }
+    return entry.tag === null ? entry.key : groups.withCredits(entry.key, entry.tag)
   }
 
   function readRecord(hash: string): Promise<StoredKey | null> {
@@ -86,7 +100,8 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
     return (await client.call('GET', keys.pointer(id))) as string | null
   }
 
-  async function createKey(key: StoredKey): Promise<void> {
+  /** Creates the record; with `tag`, as a key of that limit group (roll.ts joins it to the group). */
+  async function insert(key: StoredKey, tag?: string): Promise<void> {
     assertKey(key)
     const client = await ctx.client()
     const ttl = ttlFor(key.expiresAt)
@@ -98,7 +113,7 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
       client.call('ZADD', keys.all, score, key.id),
       key.ownerId === null ? null : client.call('ZADD', keys.owner(key.ownerId), score, key.id),
     ])
-    const created = await client.call('SET', keys.record(key.hash), encodeKey(key), 'NX', ...claim)
+    const created = await client.call('SET', keys.record(key.hash), encodeKey(key, tag), 'NX', ...claim)
     if (created === null) {
       // Lost the race on the hash: give back the id we claimed.
       await Promise.all([
@@ -109,6 +124,7 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
       throw new ConflictError('a key with the same hash exists already')
     }
     hashById.set(key.id, key.hash)
+    if (tag !== undefined) tagById.set(key.id, tag)
   }
 
   async function getKeyById(id: string): Promise<StoredKey | null> {
@@ -125,32 +141,23 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
     count: number,
   ): Promise<{ ids: KeyCursor[]; exhausted: boolean }> {
     const client = await ctx.client()
-    const pairs = (flat: string[]): KeyCursor[] => {
-      const out: KeyCursor[] = []
-      for (let i = 0; i < flat.length; i += 2)
-        out.push({ id: flat[i] as string, createdAt: Number(flat[i + 1]) })
-      return out
+    const range = async (max: string | number, min: string | number, ...limit: Array<string | number>) => {
+      const reply = await client.call('ZREVRANGEBYSCORE', set, max, min, 'WITHSCORES', ...limit)
+      return scoredMembers(reply, 'ZREVRANGEBYSCORE').map(
+        ({ member, score }): KeyCursor => ({ id: member, createdAt: score }),
+      )
     }
     if (position === null) {
-      const flat = (await client.call(
-        'ZREVRANGEBYSCORE',
-        set,
-        '+inf',
-        '-inf',
-        'WITHSCORES',
-        'LIMIT',
-        0,
-        count,
-      )) as string[]
-      return { ids: pairs(flat), exhausted: flat.length / 2 < count }
+      const ids = await range('+inf', '-inf', 'LIMIT', 0, count)
+      return { ids, exhausted: ids.length < count }
     }
     const score = position.createdAt
-    const [ties, older] = (await Promise.all([
-      client.call('ZREVRANGEBYSCORE', set, score, score, 'WITHSCORES'),
-      client.call('ZREVRANGEBYSCORE', set, `(${score}`, '-inf', 'WITHSCORES', 'LIMIT', 0, count),
-    ])) as [string[], string[]]
-    const sameMs = pairs(ties).filter((entry) => entry.id < position.id)
-    return { ids: [...sameMs, ...pairs(older)], exhausted: older.length / 2 < count }
+    const [ties, older] = await Promise.all([
+      range(score, score),
+      range(`(${score}`, '-inf', 'LIMIT', 0, count),
+    ])
+    const sameMs = ties.filter((entry) => entry.id < position.id)
+    return { ids: [...sameMs, ...older], exhausted: older.length < count }
   }
 
   async function listKeys({ ownerId, limit, cursor }: ListKeysQuery): Promise<Page<StoredKey>> {
@@ -191,6 +198,12 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
 
   async function updateKey(id: string, patch: KeyPatch): Promise<StoredKey | null> {
     if (typeof patch !== 'object' || patch === null) throw new ValidationError('patch must be an object')
+    assertKeyDates(patch)
+    return patchKey(id, patch)
+  }
+
+  /** updateKey, also for the limit-group fields a roll sets. */
+  async function patchKey(id: string, patch: Partial<StoredKey>): Promise<StoredKey | null> {
     const hash = await hashOf(id)
     if (hash === null) return null
     const client = await ctx.client()
@@ -198,14 +211,14 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const value = (await client.call('GET', keys.record(hash))) as string | null
       if (value === null) return null
-      const current = decodeKey(value)
+      const { key: current, tag } = decodeRecord(value)
       if (current.id !== id) return null
       const next = { ...current, ...changes } as StoredKey
       const ttl = 'expiresAt' in changes ? ttlFor(next.expiresAt) : 'keep'
       const result = await updateRecord.run(
         client,
         [keys.record(hash)],
-        [idPrefix(id), bodyOf(value), encodeKeyBody(next), ttl],
+        [idPrefix(id), bodyOf(value), encodeKeyBody(next, tag ?? undefined), ttl],
       )
       if (result === -1) return null
       if (result === 0) continue
@@ -222,8 +235,10 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
         current.ownerId !== next.ownerId && next.ownerId !== null
           ? client.call('ZADD', keys.owner(next.ownerId), next.createdAt.getTime(), id)
           : null,
+        tag === null ? null : groups.setCredits(tag, patch),
+        tag === null || ttl === 'keep' ? null : groups.extend(tag, ttl),
       ])
-      return next
+      return tag === null ? next : groups.withCredits(next, tag)
     }
     throw new StoreError(`key "${id}" changed ${MAX_CAS_ATTEMPTS} times while updating it; try again`)
   }
@@ -235,13 +250,16 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
     const value = (await deleteRecord.run(client, [keys.record(hash), keys.windows(hash)], [idPrefix(id)])) as
       | string
       | null
-    const ownerId = value === null ? null : decodeKey(value).ownerId
+    const record = value === null ? null : decodeRecord(value)
+    const ownerId = record?.key.ownerId ?? null
     await Promise.all([
       client.call('ZREM', keys.all, id),
       ownerId === null ? null : client.call('ZREM', keys.owner(ownerId), id),
       deleteIfEqual.run(client, [keys.pointer(id)], [hash]),
     ])
+    if (record?.tag) await groups.leave(id, record.tag)
     hashById.delete(id)
+    tagById.delete(id)
     decoded.delete(hash)
     return value !== null
   }
@@ -297,7 +315,8 @@ export function redisKeyStore(ctx: RedisContext): Omit<KeyStore, 'close'> {
     }
 
   return {
-    createKey: guard('create a key', createKey),
+    createKey: guard('create a key', (key: StoredKey) => insert(key)),
+    rollKey: guard('roll a key', redisRollKey(ctx, { insert, patchKey, deleteKey, hashOf })),
     getKeyByHash,
     getKeyById: guard('read a key by id', getKeyById),
     listKeys,

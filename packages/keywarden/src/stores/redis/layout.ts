@@ -7,6 +7,7 @@ import { ConfigError } from '../../errors.js'
  *   <ns>:key:{<hash>}    STRING the record: fixed-width lastUsedAt, remaining, lastRefillAt, then JSON (codec.ts) (tag: key hash)
  *   <ns>:win:{<hash>}    HASH  rate-limit counts, field <rule>:<window start> (tag: key hash)
  *   <ns>:gen:{<hash>}    STRING cache-tier generation, bumped by every invalidation (tag: key hash)
+ *   <ns>:grp:{<hash>}    HASH  a limit group: balance `c`, members `m:<id>` (tag: hash of its first key)
  *   <ns>:id:{<id>}       STRING the key hash, the id -> record pointer          (tag: id)
  *   <ns>:owner:{<owner>} ZSET  ids of one owner, score createdAt ms            (tag: owner)
  *   <ns>:all             ZSET  ids of every key, score createdAt ms
@@ -19,11 +20,15 @@ import { ConfigError } from '../../errors.js'
  * expiry, its cache generation) shares the record's tag, so those updates are single Lua scripts
  * that also run on a cluster. The pointer and the sorted sets live on other slots; they are
  * written in an order that keeps every intermediate state harmless (see key-store.ts).
+ * A limit group (keys of one roll chain) lives on its first key's slot, next to that key's
+ * record and counters, so the first roll turns them into the group's in one script; every key of
+ * the group then spends there (`win:{<first hash>}` holds the group's counts).
  */
 export interface Layout {
   record(hash: string): string
   generation(hash: string): string
   windows(hash: string): string
+  group(tag: string): string
   pointer(id: string): string
   owner(ownerId: string): string
   all: string
@@ -50,6 +55,7 @@ export function layout(namespace: string): Layout {
     record: (hash) => `${ns}:key:{${hash}}`,
     generation: (hash) => `${ns}:gen:{${hash}}`,
     windows: (hash) => `${ns}:win:{${hash}}`,
+    group: (tag) => `${ns}:grp:{${tag}}`,
     pointer: (id) => `${ns}:id:{${id}}`,
     owner: (ownerId) => `${ns}:owner:{${ownerId}}`,
     all: `${ns}:all`,

@@ -23,12 +23,79 @@ if redis.call('GETRANGE', KEYS[1], 42, 41 + #ARGV[1]) ~= ARGV[1] then return 0 e
 redis.call('SETRANGE', KEYS[1], 0, ARGV[2])
 return 1`)
 
-/** Deletes the record of the id and its counters; returns its value or nil. KEYS: record, windows. ARGV: id prefix. */
+/**
+ * Deletes the record of the id and its counters; returns its value or nil. A key of a limit group
+ * leaves the counters: they are the group's (see leaveGroup). KEYS: record, windows. ARGV: id prefix.
+ */
 export const deleteRecord = script(`
 local value = redis.call('GET', KEYS[1])
 if not value or string.sub(value, 43, 42 + #ARGV[1]) ~= ARGV[1] then return false end
-redis.call('DEL', KEYS[1], KEYS[2])
+if string.byte(value, 14) == 71 then redis.call('DEL', KEYS[1]) else redis.call('DEL', KEYS[1], KEYS[2]) end
 return value`)
+
+/** Lua: the group KEYS[1] lives at least ARGV[ttlArg] ms more ('' = as long as it is kept). */
+const extendTtl = (ttlArg: number) => `
+if ARGV[${ttlArg}] == '' then redis.call('PERSIST', KEYS[1])
+else
+  local left = redis.call('PTTL', KEYS[1])
+  if left >= 0 and left < tonumber(ARGV[${ttlArg}]) then redis.call('PEXPIRE', KEYS[1], ARGV[${ttlArg}]) end
+end`
+
+/**
+ * A roll's new key joins a limit group. The first roll creates the group on its first key's slot:
+ * that key's balance moves into it, atomically with that key's own spends, and the key's credit
+ * fields become GROUPED. Answers the group's balance, or nil when the group is gone or its first
+ * key is not there to start one. KEYS: group, record of the first key. ARGV: ttl ('' = none),
+ * first key's id prefix, first key's id, new key's id, GROUPED.
+ */
+export const joinGroup = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local value = redis.call('GET', KEYS[2])
+  if not value or string.sub(value, 43, 42 + #ARGV[2]) ~= ARGV[2] or string.byte(value, 14) == 71 then
+    return false
+  end
+  redis.call('HSET', KEYS[1], 'c', string.sub(value, 14, 42), 'm:' .. ARGV[3], '1')
+  redis.call('SETRANGE', KEYS[2], 13, ARGV[5])
+  if ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+else
+${extendTtl(1)}
+end
+redis.call('HSET', KEYS[1], 'm:' .. ARGV[4], '1')
+return redis.call('HGET', KEYS[1], 'c')`)
+
+/** Keeps a group at least as long as a member that now expires later. KEYS: group. ARGV: ttl. */
+export const extendGroup = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+${extendTtl(1)}
+return 1`)
+
+/**
+ * Sets a group's balance: remaining (16 characters) and/or lastRefillAt (13), '' keeps one.
+ * Answers the new balance, or nil when the group is gone. KEYS: group.
+ */
+export const setGroupCredits = script(`
+local c = redis.call('HGET', KEYS[1], 'c')
+if not c then return false end
+local r = ARGV[1]
+if r == '' then r = string.sub(c, 1, 16) end
+local f = ARGV[2]
+if f == '' then f = string.sub(c, 17, 29) end
+redis.call('HSET', KEYS[1], 'c', r .. f)
+return r .. f`)
+
+/**
+ * Members ARGV leave a group; with no member left, the group and its counters are deleted.
+ * Answers the ids of the members left. KEYS: group, its windows.
+ */
+export const leaveGroup = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+for i = 1, #ARGV do redis.call('HDEL', KEYS[1], 'm:' .. ARGV[i]) end
+local left = {}
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(field, 1, 2) == 'm:' then left[#left + 1] = string.sub(field, 3) end
+end
+if #left == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
+return left`)
 
 /** Deletes the key only while it holds the value. KEYS: key. ARGV: value. */
 export const deleteIfEqual = script(`

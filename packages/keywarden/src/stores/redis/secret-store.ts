@@ -4,6 +4,7 @@ import type { Page, PutSecretOptions, ScanQuery, SecretRecord, SecretStore } fro
 import { type RedisClientLike, storeFailure } from './client.js'
 import { decodeSecret, encodeSecret } from './codec.js'
 import type { RedisContext } from './context.js'
+import { hashValues } from './replies.js'
 import { clearSecrets, deleteSecret, putSecretIf } from './scripts.js'
 
 const byProvider = (a: SecretRecord, b: SecretRecord) =>
@@ -78,10 +79,8 @@ export function redisSecretStore(ctx: RedisContext): Omit<SecretStore, 'close'> 
     async listSecrets(scope) {
       try {
         const client = await ctx.client()
-        const flat = (await client.call('HGETALL', keys.secrets(scope))) as string[]
-        const records: SecretRecord[] = []
-        for (let i = 1; i < flat.length; i += 2) records.push(decodeSecret(flat[i] as string))
-        return records.sort(byProvider)
+        const values = hashValues(await client.call('HGETALL', keys.secrets(scope)), 'HGETALL')
+        return values.map(decodeSecret).sort(byProvider)
       } catch (error) {
         throw storeFailure('list secrets', error)
       }

@@ -1,15 +1,18 @@
 import { type Kysely, sql } from 'kysely'
+import { LRUCache } from 'lru-cache'
 import { type CounterSnapshot, decideConsume, type WindowCounts, windowStart } from '../sliding-window.js'
 import type { ConsumeOutcome, ConsumeRequest } from '../types.js'
 import type { SqliteDatabase } from './connect.js'
+import { type Names, RestartError, withTransaction } from './groups.js'
 import type { SqlDialectName } from './options.js'
 
 /**
- * consumeKey for the SQL store: one transaction per verification that locks the key's row
- * (SELECT … FOR UPDATE on postgres/mysql, BEGIN IMMEDIATE on sqlite), reads the counters of the
- * windows of `now` and the one before, runs decideConsume, writes the credits and upserts the
- * counters. Rows of windows older than the previous one are deleted when seen; deleteKey removes
- * the rest.
+ * consumeKey for the SQL store: one transaction per verification that locks the key's row — or,
+ * for a key of a limit group, every row of the group in id order (SELECT … FOR UPDATE on
+ * postgres/mysql, BEGIN IMMEDIATE on sqlite) — reads the counters of the windows of `now` and the
+ * one before (key_id = the key's counterId), runs decideConsume, writes the credits (to every row
+ * of the group) and upserts the counters. Rows of windows older than the previous one are deleted
+ * when seen; deleteKey removes the rest.
  */
 
 export type Consume = (id: string, request: ConsumeRequest) => Promise<ConsumeOutcome>
@@ -18,11 +21,6 @@ interface WindowRow {
   name: string
   window_start: number
   count: number
-}
-
-interface Names {
-  keys: string
-  rateWindows: string
 }
 
 interface Plan {
@@ -70,14 +68,6 @@ const num = (value: unknown): number => Number(value)
 const numOrNull = (value: unknown): number | null =>
   value === null || value === undefined ? null : Number(value)
 
-/** Deadlocks and serialization failures are retried: the transaction did nothing. */
-function isRetryable(error: unknown): boolean {
-  const e = error as { code?: unknown; errno?: unknown } | null
-  return e?.code === '40P01' || e?.code === '40001' || e?.errno === 1213 || e?.code === 'ER_LOCK_DEADLOCK'
-}
-
-const ATTEMPTS = 5
-
 /** The better-sqlite3 path: prepared statements in one synchronous BEGIN IMMEDIATE transaction. */
 export function sqliteConsumer(db: SqliteDatabase, names: Names): Consume {
   // Prepared at first use: a store migrated by hand may not have the counters table until then.
@@ -94,20 +84,27 @@ function prepareSqlite(
 ): (id: string, request: ConsumeRequest) => ConsumeOutcome {
   const keys = `"${names.keys}"`
   const windows = `"${names.rateWindows}"`
-  const readKey = db.prepare(`select remaining, last_refill_at from ${keys} where id = ?`)
+  const readKey = db.prepare(`select remaining, last_refill_at, limit_id from ${keys} where id = ?`)
   const readWindows = db.prepare(`select name, window_start, count from ${windows} where key_id = ?`)
   const writeCredits = db.prepare(`update ${keys} set remaining = ?, last_refill_at = ? where id = ?`)
+  const writeGroupCredits = db.prepare(
+    `update ${keys} set remaining = ?, last_refill_at = ? where limit_id = ?`,
+  )
   const upsert = db.prepare(
     `insert into ${windows} (key_id, name, window_start, count) values (?, ?, ?, ?)
      on conflict (key_id, name, window_start) do update set count = excluded.count`,
   )
   const remove = db.prepare(`delete from ${windows} where key_id = ? and name = ? and window_start = ?`)
   const transaction = db.transaction((id: string, request: ConsumeRequest): ConsumeOutcome => {
-    const key = readKey.get(id) as { remaining: unknown; last_refill_at: unknown } | undefined
+    const key = readKey.get(id) as
+      | { remaining: unknown; last_refill_at: unknown; limit_id: string | null }
+      | undefined
     if (!key) return { status: 'not_found' }
+    const group = key.limit_id ?? null
+    const counter = group ?? id
     const rows =
       request.rateLimits.length > 0
-        ? (readWindows.all(id) as Array<Record<string, unknown>>).map((r) => ({
+        ? (readWindows.all(counter) as Array<Record<string, unknown>>).map((r) => ({
             name: r.name as string,
             window_start: num(r.window_start),
             count: num(r.count),
@@ -119,14 +116,18 @@ function prepareSqlite(
       rows,
     )
     const decision = decideConsume(request, snapshot)
-    if (decision.credits) writeCredits.run(decision.credits.remaining, decision.credits.lastRefillAt, id)
+    if (decision.credits) {
+      const { remaining, lastRefillAt } = decision.credits
+      if (group === null) writeCredits.run(remaining, lastRefillAt, id)
+      else writeGroupCredits.run(remaining, lastRefillAt, group)
+    }
     if (decision.count) {
       request.rateLimits.forEach((rule, i) => {
         const counts = snapshot.counts[i] as WindowCounts
-        upsert.run(id, rule.name, windowStart(request.now, rule.windowMs), counts.current + 1)
+        upsert.run(counter, rule.name, windowStart(request.now, rule.windowMs), counts.current + 1)
       })
     }
-    for (const row of stale) remove.run(id, row.name, row.window_start)
+    for (const row of stale) remove.run(counter, row.name, row.window_start)
     return decision.outcome
   })
   return (id, request) => transaction.immediate(id, request)
@@ -134,37 +135,62 @@ function prepareSqlite(
 
 /** The Kysely path (postgres, mysql, and an app's own sqlite Kysely). */
 export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: Names): Consume {
-  async function work(trx: Kysely<any>, id: string, request: ConsumeRequest): Promise<ConsumeOutcome> {
-    let read = trx.selectFrom(names.keys).select(['remaining', 'last_refill_at']).where('id', '=', id)
+  // The limit group of ids known to be in one. A key's limit_id never changes once set, so an
+  // id not listed is locked alone first and, when it turns out to be in a group, retried.
+  const groups = new LRUCache<string, string>({ max: 10_000 })
+
+  /** Locks the rows the key's credits live on (its own, or its group's in id order) and reads them. */
+  async function lockCredits(trx: Kysely<any>, id: string) {
+    const known = groups.get(id)
+    let read = trx.selectFrom(names.keys).select(['id', 'remaining', 'last_refill_at', 'limit_id'])
+    read = known === undefined ? read.where('id', '=', id) : read.where('limit_id', '=', known).orderBy('id')
     if (dialect !== 'sqlite') read = read.forUpdate()
-    const key = await read.executeTakeFirst()
+    const own = (await read.execute()).find((row) => row.id === id)
+    const group = (own?.limit_id as string | null | undefined) ?? null
+    if (known !== undefined && group !== known) {
+      groups.delete(id)
+      throw new RestartError()
+    }
+    if (!own) return null
+    if (group !== null && known === undefined) {
+      groups.set(id, group)
+      throw new RestartError()
+    }
+    return { remaining: numOrNull(own.remaining), lastRefillAt: numOrNull(own.last_refill_at), group }
+  }
+
+  async function work(trx: Kysely<any>, id: string, request: ConsumeRequest): Promise<ConsumeOutcome> {
+    const key = await lockCredits(trx, id)
     if (!key) return { status: 'not_found' }
+    const counter = key.group ?? id
     const rows =
       request.rateLimits.length > 0
         ? (
             await trx
               .selectFrom(names.rateWindows)
               .select(['name', 'window_start', 'count'])
-              .where('key_id', '=', id)
+              .where('key_id', '=', counter)
               .execute()
           ).map((r) => ({ name: r.name as string, window_start: num(r.window_start), count: num(r.count) }))
         : []
     const { snapshot, stale } = planWindows(
       request,
-      { remaining: numOrNull(key.remaining), lastRefillAt: numOrNull(key.last_refill_at) },
+      { remaining: key.remaining, lastRefillAt: key.lastRefillAt },
       rows,
     )
     const decision = decideConsume(request, snapshot)
     if (decision.credits) {
-      await trx
+      const write = trx
         .updateTable(names.keys)
         .set({ remaining: decision.credits.remaining, last_refill_at: decision.credits.lastRefillAt })
-        .where('id', '=', id)
-        .execute()
+      await (key.group === null
+        ? write.where('id', '=', id)
+        : write.where('limit_id', '=', key.group)
+      ).execute()
     }
     if (decision.count) {
       const values = request.rateLimits.map((rule, i) => ({
-        key_id: id,
+        key_id: counter,
         name: rule.name,
         window_start: windowStart(request.now, rule.windowMs),
         count: (snapshot.counts[i] as WindowCounts).current + 1,
@@ -182,7 +208,7 @@ export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: N
     if (stale.length > 0) {
       await trx
         .deleteFrom(names.rateWindows)
-        .where('key_id', '=', id)
+        .where('key_id', '=', counter)
         .where((eb) =>
           eb.or(
             stale.map((row) =>
@@ -193,28 +219,6 @@ export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: N
         .execute()
     }
     return decision.outcome
-  }
-
-  async function once(id: string, request: ConsumeRequest): Promise<ConsumeOutcome> {
-    if (dialect !== 'sqlite') {
-      // READ COMMITTED: every read after the row lock sees what the previous holder committed.
-      return q
-        .transaction()
-        .setIsolationLevel('read committed')
-        .execute((trx) => work(trx, id, request))
-    }
-    // Kysely's sqlite transactions are deferred; the write lock must come first.
-    return q.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn)
-      try {
-        const outcome = await work(conn, id, request)
-        await sql`commit`.execute(conn)
-        return outcome
-      } catch (error) {
-        await sql`rollback`.execute(conn).catch(() => {})
-        throw error
-      }
-    })
   }
 
   /**
@@ -239,6 +243,7 @@ export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: N
           : sql.ref('last_refill_at'),
       })
       .where('id', '=', id)
+      .where('limit_id', 'is', null)
       .where('remaining', 'is not', null)
       .where(sql<boolean>`${balance} >= ${Math.max(cost, 1)}`)
       .returning(['remaining'])
@@ -248,9 +253,14 @@ export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: N
     // holds at the moment of that read. Anything else (a refill to write, no such key) goes on.
     const key = await q
       .selectFrom(names.keys)
-      .select(['remaining', 'last_refill_at'])
+      .select(['remaining', 'last_refill_at', 'limit_id'])
       .where('id', '=', id)
       .executeTakeFirst()
+    // A key of a limit group spends in the transaction below, with its group's rows locked.
+    if (key?.limit_id != null) {
+      groups.set(id, key.limit_id as string)
+      return null
+    }
     const remaining = numOrNull(key?.remaining)
     const lastRefillAt = numOrNull(key?.last_refill_at)
     const refillDue = refill !== null && (lastRefillAt === null || lastRefillAt < refill.at)
@@ -261,16 +271,10 @@ export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: N
   }
 
   return async (id, request) => {
-    if (request.rateLimits.length === 0 && dialect !== 'mysql') {
+    if (request.rateLimits.length === 0 && dialect !== 'mysql' && !groups.has(id)) {
       const spent = await spendOnly(id, request)
       if (spent) return spent
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await once(id, request)
-      } catch (error) {
-        if (attempt >= ATTEMPTS || !isRetryable(error)) throw error
-      }
-    }
+    return withTransaction(q, dialect, (trx) => work(trx, id, request))
   }
 }

@@ -136,11 +136,29 @@ function rateWindows(ctx: SchemaContext): Statement[] {
 }
 
 /**
+ * Limit groups (StoredKey.limitId): the keys of one roll chain carry the group's id, and share its
+ * balance (written to every member row in one transaction) and its rate_windows rows (key_id = the
+ * group id). The index serves the member-row locks of consumeKey. One column per statement: SQLite
+ * adds one at a time.
+ */
+function limitGroups(ctx: SchemaContext): Statement[] {
+  const { keys } = tableNames(ctx.tablePrefix)
+  const t = types(ctx.dialect)
+  const schema = schemaBuilder(ctx)
+  return [
+    schema.alterTable(keys).addColumn('limit_id', t.text(128)),
+    schema.alterTable(keys).addColumn('limit_created_at', t.epoch),
+    schema.createIndex(`${ctx.tablePrefix}keys_limit_idx`).on(keys).column('limit_id'),
+  ]
+}
+
+/**
  * Every migration, oldest first. Never edit one that has shipped; append `000N_…` instead.
  */
 export const SQL_MIGRATIONS: SqlMigration[] = [
   { name: '0001_keys_and_secrets', statements: keysAndSecrets },
   { name: '0002_rate_windows', statements: rateWindows },
+  { name: '0003_limit_groups', statements: limitGroups },
 ]
 
 export function migrationTables(tablePrefix: string) {

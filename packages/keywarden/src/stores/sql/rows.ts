@@ -1,4 +1,4 @@
-import type { SecretRecord, StoredKey } from '../types.js'
+import type { KeyPatch, SecretRecord, StoredKey } from '../types.js'
 
 /** Column order of the keys table as selected by the hot queries (sqlite reads rows as arrays). */
 export const KEY_COLUMNS = [
@@ -20,6 +20,8 @@ export const KEY_COLUMNS = [
   'rate_limits',
   'legacy',
   'last_refill_at',
+  'limit_id',
+  'limit_created_at',
 ] as const
 
 type Value = any
@@ -49,6 +51,8 @@ export function keyFromArray(r: Value[]): StoredKey {
     rateLimits: JSON.parse(r[15]),
     legacy: r[16] === true || Number(r[16]) === 1,
     lastRefillAt: time(r[17]),
+    limitId: r[18] ?? null,
+    limitCreatedAt: time(r[19]),
   }
 }
 
@@ -72,6 +76,8 @@ export function keyFromRow(r: Record<string, Value>): StoredKey {
     rateLimits: JSON.parse(r.rate_limits),
     legacy: r.legacy === true || Number(r.legacy) === 1,
     lastRefillAt: time(r.last_refill_at),
+    limitId: r.limit_id ?? null,
+    limitCreatedAt: time(r.limit_created_at),
   }
 }
 
@@ -97,7 +103,25 @@ export function keyToRow(key: StoredKey) {
     rate_limits: JSON.stringify(key.rateLimits),
     legacy: key.legacy ? 1 : 0,
     last_refill_at: ms(key.lastRefillAt),
+    limit_id: key.limitId ?? null,
+    limit_created_at: ms(key.limitCreatedAt ?? null),
   }
+}
+
+/** The columns a KeyPatch sets (fields left undefined are not part of it). */
+export function patchColumns(patch: KeyPatch): Record<string, unknown> {
+  const set: Record<string, unknown> = { updated_at: patch.updatedAt.getTime() }
+  if (patch.name !== undefined) set.name = patch.name
+  if (patch.ownerId !== undefined) set.owner_id = patch.ownerId
+  if (patch.scopes !== undefined) set.scopes = JSON.stringify(patch.scopes)
+  if (patch.metadata !== undefined) set.metadata = JSON.stringify(patch.metadata)
+  if (patch.expiresAt !== undefined) set.expires_at = ms(patch.expiresAt)
+  if (patch.revokedAt !== undefined) set.revoked_at = ms(patch.revokedAt)
+  if (patch.remaining !== undefined) set.remaining = patch.remaining
+  if (patch.refill !== undefined) set.refill = patch.refill === null ? null : JSON.stringify(patch.refill)
+  if (patch.rateLimits !== undefined) set.rate_limits = JSON.stringify(patch.rateLimits)
+  if (patch.lastRefillAt !== undefined) set.last_refill_at = ms(patch.lastRefillAt)
+  return set
 }
 
 export function secretFromRow(r: Record<string, Value>): SecretRecord {

@@ -1,15 +1,25 @@
 import { type CompiledQuery, Kysely, type MigrationResult, sql } from 'kysely'
 import { ConfigError, StoreError, ValidationError } from '../../errors.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
+import { assertKeyDates } from '../dates.js'
 import { expiryBound } from '../secret-delete.js'
 import type { KeyPatch, KeyStore, SecretRecord, SecretStore, StoredKey, TouchEntry } from '../types.js'
 import { type Connected, connectUrl, detectDialect, parseScheme } from './connect.js'
 import { type Consume, kyselyConsumer, sqliteConsumer } from './consume.js'
 import { isUniqueViolation, keyConflict, toStoreError } from './errors.js'
+import { type GroupOps, kyselyGroups, sqliteGroups } from './groups.js'
 import { runMigrations } from './migrate.js'
 import { tableNames } from './migrations.js'
 import { type ResolvedOptions, resolveOptions, type SqlConnection, type SqlStoreOptions } from './options.js'
-import { KEY_COLUMNS, keyFromArray, keyFromRow, keyToRow, secretFromRow, secretToRow } from './rows.js'
+import {
+  KEY_COLUMNS,
+  keyFromArray,
+  keyFromRow,
+  keyToRow,
+  patchColumns,
+  secretFromRow,
+  secretToRow,
+} from './rows.js'
 
 export type SqlStore = KeyStore & SecretStore
 
@@ -19,6 +29,7 @@ interface Ready {
   byHash(hash: string): Promise<StoredKey | null>
   byId(id: string): Promise<StoredKey | null>
   consume: Consume
+  groups: GroupOps
 }
 
 interface Internals {
@@ -180,6 +191,7 @@ export function sqlStore(
       return {
         q,
         consume: sqliteConsumer(c.sqlite, names),
+        groups: sqliteGroups(c.sqlite, q, names),
         byHash: async (hash) => {
           const row = byHash.get(hash) as unknown[] | undefined
           return row ? keyFromArray(row) : null
@@ -202,6 +214,7 @@ export function sqlStore(
       return {
         q,
         consume: kyselyConsumer(q, c.dialect, names),
+        groups: kyselyGroups(q, c.dialect, names),
         byHash: (hash) => read('keywarden_key_by_hash', byHashQuery.sql, hash),
         byId: (id) => read('keywarden_key_by_id', byIdQuery.sql, id),
       }
@@ -215,6 +228,7 @@ export function sqlStore(
     return {
       q,
       consume: kyselyConsumer(q, c.dialect, names),
+      groups: kyselyGroups(q, c.dialect, names),
       byHash: (hash) => run(byHashQuery, hash),
       byId: (id) => run(byIdQuery, id),
     }
@@ -275,6 +289,7 @@ export function sqlStore(
 
   const store: SqlStore = {
     async createKey(key) {
+      assertKeyDates(key)
       await guarded('create a key', async ({ q }) => {
         try {
           await q.insertInto(names.keys).values(keyToRow(key)).execute()
@@ -326,21 +341,13 @@ export function sqlStore(
     },
 
     async updateKey(id, patch: KeyPatch) {
+      assertKeyDates(patch)
       return guarded('update a key', async (ready) => {
-        const set: Record<string, unknown> = { updated_at: patch.updatedAt.getTime() }
-        const date = (d: Date | null) => (d === null ? null : d.getTime())
-        if (patch.name !== undefined) set.name = patch.name
-        if (patch.ownerId !== undefined) set.owner_id = patch.ownerId
-        if (patch.scopes !== undefined) set.scopes = JSON.stringify(patch.scopes)
-        if (patch.metadata !== undefined) set.metadata = JSON.stringify(patch.metadata)
-        if (patch.expiresAt !== undefined) set.expires_at = date(patch.expiresAt)
-        if (patch.revokedAt !== undefined) set.revoked_at = date(patch.revokedAt)
-        if (patch.remaining !== undefined) set.remaining = patch.remaining
-        if (patch.refill !== undefined)
-          set.refill = patch.refill === null ? null : JSON.stringify(patch.refill)
-        if (patch.rateLimits !== undefined) set.rate_limits = JSON.stringify(patch.rateLimits)
-        if (patch.lastRefillAt !== undefined) set.last_refill_at = date(patch.lastRefillAt)
-        const update = ready.q.updateTable(names.keys).set(set).where('id', '=', id)
+        // A new balance goes to every key of the key's limit group, in one transaction.
+        if (patch.remaining !== undefined || patch.lastRefillAt !== undefined) {
+          return ready.groups.updateCredits(id, patch)
+        }
+        const update = ready.q.updateTable(names.keys).set(patchColumns(patch)).where('id', '=', id)
         if (dialect() === 'mysql') {
           await update.execute()
           return ready.byId(id)
@@ -350,10 +357,29 @@ export function sqlStore(
       })
     },
 
+    async rollKey(key, oldId, patch) {
+      assertKeyDates(key)
+      assertKeyDates(patch)
+      return guarded('roll a key', (ready) => ready.groups.rollKey(key, oldId, patch))
+    },
+
     async deleteKey(id) {
       return guarded('delete a key', async ({ q }) => {
+        const found = await q
+          .selectFrom(names.keys)
+          .select('limit_id')
+          .where('id', '=', id)
+          .executeTakeFirst()
         const result = await q.deleteFrom(names.keys).where('id', '=', id).executeTakeFirst()
-        await q.deleteFrom(names.rateWindows).where('key_id', '=', id).execute()
+        // The counters belong to the key, or to its limit group while any key of it is left.
+        const counter = (found?.limit_id as string | null | undefined) ?? id
+        await q
+          .deleteFrom(names.rateWindows)
+          .where('key_id', '=', counter)
+          .where((eb) =>
+            eb.not(eb.exists(eb.selectFrom(names.keys).select('id').where('limit_id', '=', counter))),
+          )
+          .execute()
         return result.numDeletedRows > 0n
       })
     },

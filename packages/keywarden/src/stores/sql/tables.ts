@@ -35,6 +35,10 @@ export interface KeysTable {
   /** 1 for keys imported without keywarden's checksum, else 0. */
   legacy: ColumnType<number | boolean, number, number>
   last_refill_at: NullableEpochMs
+  /** The limit group (id of the first key of its roll chain), or null. */
+  limit_id: string | null
+  /** createdAt of the group's first key: the grid of interval refills. */
+  limit_created_at: NullableEpochMs
 }
 
 /** One row per (scope, provider) vault secret. */
@@ -51,7 +55,7 @@ export interface SecretsTable {
   expires_at: NullableEpochMs
 }
 
-/** Rate-limit counters: one row per (key, rule name, fixed window start). */
+/** Rate-limit counters: one row per (key or limit group id, rule name, fixed window start). */
 export interface RateWindowsTable {
   key_id: string
   name: string
