@@ -154,7 +154,7 @@ const CASES: Array<[string, Env, Flags, Expected]> = [
   ],
   ['a secret', { KEYWARDEN_SECRET: SECRET }, {}, { secret: SECRET }],
   ['a secret keeps its spaces', { KEYWARDEN_SECRET: ` ${SECRET} ` }, {}, { secret: ` ${SECRET} ` }],
-  ['a short secret', { KEYWARDEN_SECRET: 'hunter2' }, {}, /^KEYWARDEN_SECRET must be at least 32/],
+  ['a short secret', { KEYWARDEN_SECRET: 'hunter2' }, {}, /^KEYWARDEN_SECRET is 7 bytes; use at least 32/],
   ['PORT', { PORT: '8080', HOST: '0.0.0.0' }, {}, { port: 8080, host: '0.0.0.0' }],
   ['PORT 3000abc', { PORT: '3000abc' }, {}, /^PORT must be a port number/],
   ['PORT 70000', { PORT: '70000' }, {}, /^PORT must be a port number/],

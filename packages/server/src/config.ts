@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { ConfigError } from 'keywarden'
+import { assertStrongSecret, ConfigError } from 'keywarden'
 import type { Keyring } from 'keywarden/vault'
 import { readSettings, SETTINGS, type SettingName } from './settings/index.js'
 
@@ -56,7 +56,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     throw new ConfigError('loadServerConfig needs the environment object (process.env)')
   }
   const s = readSettings(env, flags)
-  // The CLI runs without the secret (doctor reports it); only a server refuses to start.
+  // The CLI runs without the secret, and doctor reports a weak one; a server refuses to start.
+  // Checked with a keyring too: KEYWARDEN_SECRET still seals dashboard sessions then.
+  if (s.secret !== null) assertStrongSecret(s.secret, 'KEYWARDEN_SECRET')
   if (s.secret === null && s.production) {
     throw new ConfigError(
       'KEYWARDEN_SECRET is required with NODE_ENV=production; set it to 32+ random bytes (openssl rand -base64 32) and keep it stable',
