@@ -20,6 +20,7 @@ import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import type { KeyStore } from '../packages/keywarden/src/stores/types.js'
 import { createVault, type Vault } from '../packages/keywarden/src/vault/index.js'
 import { managementMounts } from './http-owner-mounts.js'
+import { verifyMounts } from './http-verify-mounts.js'
 
 export interface Sent {
   method?: string
@@ -220,6 +221,8 @@ function honoApp(fixture: Fixture): Hono {
     kw.managementRoutes({ warden: fixture.brokenWarden, authorize: () => ({ admin: true }), onError }),
   )
   app.route('/byok', kw.byokRoutes({ vault, identify, onError }))
+  for (const [path, options] of verifyMounts<any>(fixture, (c) => c.req.header('x-user'), onError))
+    app.route(path, kw.verifyRoutes(options))
   return app
 }
 
@@ -302,6 +305,8 @@ const expressDriver: Driver = {
       kw.managementRoutes({ warden: fixture.brokenWarden, authorize: () => ({ admin: true }), onError }),
     )
     app.use('/byok', kw.byokRoutes({ vault, identify, onError }))
+    for (const [path, options] of verifyMounts<express.Request>(fixture, (req) => req.get('x-user'), onError))
+      app.use(path, kw.verifyRoutes(options))
     return socketClient(app)
   },
 }
@@ -438,6 +443,9 @@ const fastifyDriver: Driver = {
       { prefix: '/broken-keys' },
     )
     await app.register(kw.byokRoutes({ vault, identify, onError }), { prefix: '/byok' })
+    const user = (request: any) => request.headers['x-user'] as string | undefined
+    for (const [path, options] of verifyMounts<any>(fixture, user, onError))
+      await app.register(kw.verifyRoutes(options), { prefix: path })
     await app.ready()
     return {
       async request(path, sent = {}) {

@@ -1,8 +1,17 @@
 import { Hono } from 'hono'
 import type { Keywarden } from 'keywarden'
-import { ADMIN_SCOPE, apiKeyAuth, byokRoutes, managementRoutes, requireAnyScope } from 'keywarden/hono'
-import { openApiDocument } from 'keywarden/openapi'
+import {
+  ADMIN_SCOPE,
+  apiKeyAuth,
+  byokRoutes,
+  managementRoutes,
+  requireAnyScope,
+  verifyRoutes,
+} from 'keywarden/hono'
+import { openApiDocument, withVerifyRoute } from 'keywarden/openapi'
 import type { Vault } from 'keywarden/vault'
+import { resolveRoute } from './resolve.js'
+import { RESOLVE_PATH } from './resolve-openapi.js'
 
 const DEMO_PATH = {
   '/api/demo': {
@@ -34,26 +43,32 @@ export const BYOK_SCOPE = 'keywarden:byok'
 export interface ApiRoutesOptions {
   warden: Keywarden
   vault: Vault
-  onError?: (error: unknown) => void
+  /** Lines an operator reads (each provider-key resolve). */
+  log: (line: string) => void
+  onError: (error: unknown) => void
 }
 
 /**
  * The JSON side of the server: the management API (admin keys only), each key owner's provider
- * keys (keys with keywarden:byok), a demo route any valid key opens, and the OpenAPI document.
+ * keys (keys with keywarden:byok), the service routes for other backends (verify any key with
+ * keywarden:verify, read an owner's provider key with keywarden:resolve), a demo route any valid
+ * key opens, and the OpenAPI document.
  */
-export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
+export function apiRoutes({ warden, vault, log, onError }: ApiRoutesOptions): Hono {
   const app = new Hono()
   const auth = apiKeyAuth({ warden })
-  const base = openApiDocument({
-    title: 'keywarden server',
-    basePath: '/api/keys',
-    byokBasePath: '/api/byok',
-  })
-  const document = { ...base, paths: { ...base.paths, ...DEMO_PATH } }
+  const base = withVerifyRoute(
+    openApiDocument({ title: 'keywarden server', basePath: '/api/keys', byokBasePath: '/api/byok' }),
+    '/api/verify',
+  )
+  const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH } }
 
   app.get('/openapi.json', (c) => c.json(document))
 
   app.route('/api/keys', managementRoutes({ warden, onError }))
+  app.route('/api/verify', verifyRoutes({ warden, onError }))
+  // Before the /api/byok guard below: a resolving service needs keywarden:resolve, not keywarden:byok.
+  app.route('/', resolveRoute({ warden, vault, log, onError }))
 
   // Provider keys belong to the owner of the API key that calls (or to the key itself), and only
   // keys granted keywarden:byok may touch them: any other key of the owner is refused.

@@ -25,6 +25,8 @@ export interface ServerAppOptions {
   /** Failed dashboard sign-ins allowed per client address and in total (counted per instance). */
   loginThrottle?: LoginThrottleOptions
   now?: () => Date
+  /** Lines an operator reads (each provider-key resolve). Default: stderr. */
+  log?: (line: string) => void
   onError?: (error: unknown) => void
 }
 
@@ -47,7 +49,8 @@ export function storeHealthCheck(...stores: Pick<KeyStore, 'getKeyById'>[]): () 
 }
 
 /**
- * The reference server as a Hono app: /healthz, /openapi.json, /api/keys, /api/byok, /api/demo,
+ * The reference server as a Hono app: /healthz, /openapi.json, /api/keys, /api/verify, /api/byok,
+ * /api/byok/resolve, /api/demo,
  * /assets and the dashboard at /. `startServer` serves it; tests call `app.request`.
  */
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
@@ -60,6 +63,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     sessionTtlMs = 8 * 3600_000,
     now = () => new Date(),
     onError = (error) => console.error(`keywarden server: ${describeError(error)}`),
+    log = (line) => process.stderr.write(`${line}\n`),
   } = options
   const sessions = createSessionManager({ secret, ttlMs: sessionTtlMs, now: () => now().getTime() })
   const throttle = createLoginThrottle(options.loginThrottle ?? {}, () => now().getTime())
@@ -93,7 +97,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   // Browsers ask for /favicon.ico on pages without a <link rel="icon"> (plain-text error pages).
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301))
 
-  app.route('/', apiRoutes({ warden, vault, onError }))
+  app.route('/', apiRoutes({ warden, vault, log, onError }))
   app.route(
     '/',
     dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, throttle, now, sessionTtlMs, onError }),

@@ -75,7 +75,13 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     throw error
   }
 
-  const app = createServerApp({ warden, vault, secret, checkHealth: () => stores.checkHealth() })
+  const app = createServerApp({
+    warden,
+    vault,
+    secret,
+    checkHealth: () => stores.checkHealth(),
+    log: (line) => stderr(`${line}\n`),
+  })
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host, port: config.port })
   try {
     await new Promise<void>((resolve, reject) => {

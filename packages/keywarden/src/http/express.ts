@@ -24,6 +24,7 @@ import { type ManagementRoutesOptions, managementRouteTable } from './management
 import { isEncrypted, nodeAuthorization, nodeHeader } from './node.js'
 import { HTTPS_REQUIRED, type Reply } from './problem.js'
 import { BODY_TOO_LARGE, INVALID_BODY, MAX_BODY_BYTES, type Route } from './routes.js'
+import { type VerifyRoutesOptions, verifyRouteTable } from './verify.js'
 
 declare global {
   namespace Express {
@@ -156,4 +157,12 @@ export function managementRoutes(options: ManagementRoutesOptions<Request>): Rou
 /** An Express Router to mount with `app.use('/me/provider-keys', byokRoutes({ vault, identify }))`. */
 export function byokRoutes(options: ByokRoutesOptions<Request>): Router {
   return expressRouter(byokRouteTable(options))
+}
+
+export type { VerifyAnswer, VerifyRoutesOptions } from './verify.js'
+export { VERIFY_SCOPE } from './verify.js'
+
+/** An Express Router to mount with `app.use('/verify', verifyRoutes({ warden }))`: POST /verify. */
+export function verifyRoutes(options: VerifyRoutesOptions<Request>): Router {
+  return expressRouter(verifyRouteTable(options))
 }

@@ -26,6 +26,7 @@ import { type ManagementRoutesOptions, managementRouteTable } from './management
 import { isEncrypted, nodeAuthorization, nodeHeader } from './node.js'
 import { CONTENT_TOO_LARGE, HTTPS_REQUIRED, invalidRequest, type Reply, UNAVAILABLE } from './problem.js'
 import { defaultOnError, INVALID_BODY, MAX_BODY_BYTES, type OnError, type Route } from './routes.js'
+import { type VerifyRoutesOptions, verifyRouteTable } from './verify.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -188,4 +189,12 @@ export function managementRoutes(options: ManagementRoutesOptions<FastifyRequest
 /** A plugin: `app.register(byokRoutes({ vault, identify }), { prefix: '/me/provider-keys' })`. */
 export function byokRoutes(options: ByokRoutesOptions<FastifyRequest>): FastifyPluginAsync {
   return fastifyPlugin(byokRouteTable(options), 'keywardenByokRoutes', options?.onError)
+}
+
+export type { VerifyAnswer, VerifyRoutesOptions } from './verify.js'
+export { VERIFY_SCOPE } from './verify.js'
+
+/** A plugin: `app.register(verifyRoutes({ warden }), { prefix: '/verify' })`: POST /verify. */
+export function verifyRoutes(options: VerifyRoutesOptions<FastifyRequest>): FastifyPluginAsync {
+  return fastifyPlugin(verifyRouteTable(options), 'keywardenVerifyRoutes', options?.onError)
 }

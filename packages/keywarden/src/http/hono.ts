@@ -25,6 +25,7 @@ import { type ManagementRoutesOptions, managementRouteTable } from './management
 import { nodeAuthorization, nodeHeader } from './node.js'
 import { HTTPS_REQUIRED, toResponse } from './problem.js'
 import { BODY_TOO_LARGE, INVALID_BODY, MAX_BODY_BYTES, type Route } from './routes.js'
+import { type VerifyRoutesOptions, verifyRouteTable } from './verify.js'
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -199,4 +200,14 @@ export function managementRoutes(options: ManagementRoutesOptions<Context>): Hon
 /** A Hono app to mount with `app.route('/me/provider-keys', byokRoutes({ vault, identify }))`. */
 export function byokRoutes(options: ByokRoutesOptions<Context>): Hono {
   return honoApp(byokRouteTable(options))
+}
+
+/** Problem answers for apps (like keywarden-server) that add JSON routes of their own. */
+export { invalidRequest, problemReply, UNSUPPORTED_MEDIA_TYPE } from './problem.js'
+export type { VerifyAnswer, VerifyRoutesOptions } from './verify.js'
+export { VERIFY_SCOPE } from './verify.js'
+
+/** A Hono app to mount with `app.route('/verify', verifyRoutes({ warden }))`: POST /verify. */
+export function verifyRoutes(options: VerifyRoutesOptions<Context>): Hono {
+  return honoApp(verifyRouteTable(options))
 }
