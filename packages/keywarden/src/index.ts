@@ -26,9 +26,12 @@ export {
 export type { LastUsedOptions } from './keys/last-used.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'
 export { assertStrongSecret, MIN_SECRET_BYTES } from './secrets/strength.js'
+// What the built-in stores share, for a third-party store to behave exactly like them: cursors,
+// the Invalid Date check every write runs, and the sliding-window decision of consumeKey.
+export { decodeCursor, encodeCursor, isAfterCursor, type KeyCursor } from './stores/cursor.js'
+export { assertKeyDates } from './stores/dates.js'
 // The stores' own rules for their settings, so the server and CLI check configuration the same way.
 export { redisNamespaceProblem } from './stores/redis/layout.js'
-/** The sliding-window arithmetic every built-in store uses, for third-party stores to match it exactly. */
 export {
   type ConsumeDecision,
   type CounterSnapshot,
