@@ -5,11 +5,12 @@ export {
   describeError,
   KeywardenError,
   type KeywardenErrorCode,
+  type KeywardenErrorOptions,
   NotFoundError,
   StoreError,
   ValidationError,
 } from './errors.js'
-export { generateKey, type ParsedKey, parseKey } from './keys/format.js'
+export { type GeneratedKey, generateKey, type ParsedKey, parseKey } from './keys/format.js'
 export {
   type CreatedKey,
   type CreateKeyInput,
@@ -21,7 +22,9 @@ export {
   type UpdateKeyInput,
   type VerifyFailureCode,
   type VerifyOptions,
+  type VerifyRateLimited,
   type VerifyResult,
+  type VerifyValid,
 } from './keys/keywarden.js'
 export type { LastUsedOptions } from './keys/last-used.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'

@@ -2,6 +2,8 @@
 import { ConfigError } from '../errors.js'
 import { ADMIN_FIELDS, keyJsonSchemas } from '../keys/schema.js'
 
+export type { JsonSchema } from '../keys/schema-kinds.js'
+
 export interface OpenApiDocumentOptions {
   /** Where managementRoutes is mounted; null leaves them out. Default '/keys'. */
   basePath?: string | null
