@@ -68,8 +68,9 @@ describe('the packages', () => {
     for (const absent of ['commander', 'cli-progress', 'htmx.org', 'hono', 'better-sqlite3', 'kysely'])
       expect(installed.has(absent), `${absent} installed with keywarden alone`).toBe(false)
     // An optional peer that is missing is named, with the command that installs it.
-    const sqlWithoutKysely = importEach(app, ['keywarden/stores/sql'])
-    expect(sqlWithoutKysely).toContain('needs the "kysely" package; install it: npm install kysely')
+    const withoutPeers = importEach(app, ['keywarden/stores/sql', 'keywarden/testing'])
+    expect(withoutPeers).toContain('needs the "kysely" package; install it: npm install kysely')
+    expect(withoutPeers).toContain('needs the "vitest" package; install it: npm install vitest')
 
     // README's quick start, as a new user runs it.
     const readme = readFileSync(join(root, 'README.md'), 'utf8')

@@ -5,11 +5,12 @@ export {
   describeError,
   KeywardenError,
   type KeywardenErrorCode,
+  type KeywardenErrorOptions,
   NotFoundError,
   StoreError,
   ValidationError,
 } from './errors.js'
-export { generateKey, type ParsedKey, parseKey } from './keys/format.js'
+export { type GeneratedKey, generateKey, type ParsedKey, parseKey } from './keys/format.js'
 export {
   type CreatedKey,
   type CreateKeyInput,
@@ -21,14 +22,19 @@ export {
   type UpdateKeyInput,
   type VerifyFailureCode,
   type VerifyOptions,
+  type VerifyRateLimited,
   type VerifyResult,
+  type VerifyValid,
 } from './keys/keywarden.js'
 export type { LastUsedOptions } from './keys/last-used.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'
 export { assertStrongSecret, MIN_SECRET_BYTES } from './secrets/strength.js'
+// What the built-in stores share, for a third-party store to behave exactly like them: cursors,
+// the Invalid Date check every write runs, and the sliding-window decision of consumeKey.
+export { decodeCursor, encodeCursor, isAfterCursor, type KeyCursor } from './stores/cursor.js'
+export { assertKeyDates } from './stores/dates.js'
 // The stores' own rules for their settings, so the server and CLI check configuration the same way.
 export { redisNamespaceProblem } from './stores/redis/layout.js'
-/** The sliding-window arithmetic every built-in store uses, for third-party stores to match it exactly. */
 export {
   type ConsumeDecision,
   type CounterSnapshot,

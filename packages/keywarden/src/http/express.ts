@@ -35,10 +35,18 @@ declare global {
   }
 }
 
-export type { ByokRoutesOptions, Identity, ProviderGuardOptions, VaultLike } from './byok.js'
+export type {
+  ByokRoutesOptions,
+  Identify,
+  Identity,
+  ProviderGuardOptions,
+  VaultHandleLike,
+  VaultLike,
+} from './byok.js'
 export type { ApiKeyAuthOptions, RejectCode, RejectInfo, RequireHttpsOptions } from './core.js'
 export type { Caller, ManagementRoutesOptions } from './management.js'
 export type { OwnerDefaults, OwnerPolicy } from './owner-policy.js'
+export type { OnError } from './routes.js'
 
 function send(res: Response, reply: Reply): void {
   res.statusCode = reply.status

@@ -34,13 +34,21 @@ declare module 'hono' {
   }
 }
 
-export type { ByokRoutesOptions, Identity, ProviderGuardOptions, VaultLike } from './byok.js'
+export type {
+  ByokRoutesOptions,
+  Identify,
+  Identity,
+  ProviderGuardOptions,
+  VaultHandleLike,
+  VaultLike,
+} from './byok.js'
 export type { ApiKeyAuthOptions, RejectCode, RejectInfo, RequireHttpsOptions } from './core.js'
 export type { Caller, ManagementRoutesOptions } from './management.js'
 export { ADMIN_SCOPE } from './management.js'
 export type { OwnerDefaults, OwnerPolicy } from './owner-policy.js'
 /** RFC 9457 problem answers, for apps (like keywarden-server) that refuse requests the same way. */
 export { contentTooLarge, type Reply, tooManyRequests, toResponse } from './problem.js'
+export type { OnError } from './routes.js'
 
 /** Under @hono/node-server the Node request is at c.env.incoming: reading it skips building web Headers. */
 function nodeIncoming(c: Context): IncomingMessage | undefined {

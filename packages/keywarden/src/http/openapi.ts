@@ -2,6 +2,7 @@
 import { ConfigError } from '../errors.js'
 import { ADMIN_FIELDS, keyJsonSchemas } from '../keys/schema.js'
 
+export type { JsonSchema } from '../keys/schema-kinds.js'
 export { type OpenApiDocumentShape, withVerifyRoute } from './openapi-service.js'
 
 export interface OpenApiDocumentOptions {

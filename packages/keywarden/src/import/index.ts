@@ -4,4 +4,5 @@ export {
   type ImportCjmByokReport,
   importCjmByok,
 } from './cjm-byok.js'
+export type { FernetKey } from './fernet.js'
 export * from './litestar.js'

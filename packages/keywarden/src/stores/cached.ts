@@ -22,6 +22,17 @@ export type CachedStore = KeyStore & {
  * A KeyStore in front of another: lookups by hash go in-process LRU -> shared tier -> primary.
  * Writes go to the primary and invalidate every tier (and, with `invalidation`, every instance)
  * before they return. See docs/stores.md for the guarantees and the failure policy.
+ * @throws ConfigError when the options are invalid (no primary KeyStore, a bad cache tier, TTLs,
+ * sizes or invalidation settings). Lookups throw StoreError only when no tier holds the key and
+ * the primary fails: verification fails closed.
+ * @example
+ * import { cachedStore } from 'keywarden/stores/cached'
+ * const store = cachedStore({
+ *   primary: sqlStore({ url: process.env.DATABASE_URL }),
+ *   cache: redisStore({ url: process.env.REDIS_URL, namespace: 'myapp-cache' }),
+ *   invalidation: { redis: process.env.REDIS_URL },
+ * })
+ * await store.ready()
  */
 export function cachedStore(options: CachedStoreOptions): CachedStore {
   const {

@@ -28,6 +28,12 @@ function assertSecretStore(store: unknown, name: string): asserts store is Secre
  * reads try the session, then the persistent store (warming the session on a hit); writes and
  * deletes go to both. Values of the `session` scope (visitors without a user id) stay in the session.
  * Unbound (no session: rotate, purge, background jobs) it is the persistent store alone.
+ * @throws ConfigError when `session` or `persistent` is not a SecretStore.
+ * @example
+ * import { hybridStore } from 'keywarden/stores/hybrid'
+ * const store = hybridStore({ session: sessionStore(), persistent: sqlStore({ url: process.env.DATABASE_URL }) })
+ * const vault = createVault({ secret: process.env.KEYWARDEN_SECRET, store })
+ * const mine = vault.for({ userId: req.user.id, session: expressSession(req.session) })
  */
 export function hybridStore(options: HybridStoreOptions): HybridStore {
   if (!options || typeof options !== 'object')

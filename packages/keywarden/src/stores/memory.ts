@@ -50,8 +50,14 @@ function own(key: StoredKey): StoredKey {
 const SCAN_SEPARATOR = '\u0000'
 
 /**
- * In-process store for issued keys and vault secrets. Records are frozen, so reads return them
- * without copying. Everything is lost when the process ends.
+ * In-process store for issued keys and vault secrets, with usage limits and atomic roll. Records
+ * are frozen, so reads return them without copying. Everything is lost when the process ends: for
+ * tests, demos and single-process tools.
+ * @throws nothing itself; its methods throw ConflictError (duplicate id or hash) and ValidationError
+ * (an Invalid Date, a bad cursor) like every store.
+ * @example
+ * import { memoryStore } from 'keywarden/stores/memory'
+ * const warden = createKeywarden({ store: memoryStore(), prefix: 'myapp' })
  */
 export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
   const byId = new Map<string, StoredKey>()

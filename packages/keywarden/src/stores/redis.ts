@@ -16,7 +16,7 @@ import { redisSecretStore } from './redis/secret-store.js'
 import type { KeyStore, SecretStore } from './types.js'
 
 export type { CachedLookup, KeyCacheTier } from './redis/cache-tier.js'
-export type { RedisClientLike, RedisPubSubLike } from './redis/client.js'
+export type { RedisClientLike, RedisPubSubLike, RedisSubscriberLike } from './redis/client.js'
 
 export interface RedisStoreOptions {
   /** An ioredis `Redis` or `Cluster` instance. Yours: `close()` leaves it open. */
@@ -46,8 +46,15 @@ export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'rollKey'>> &
   KeyCacheTier & { readonly namespace: string }
 
 /**
- * Issued keys and vault secrets in Redis (standalone or Cluster), with ioredis. The key layout
- * is described in ./redis/layout.ts.
+ * Issued keys and vault secrets in Redis (standalone or Cluster) through ioredis (an optional
+ * peer, loaded at first use), with usage limits and atomic roll in Lua. Every call is bounded by
+ * `commandTimeoutMs`. The key layout is described in ./redis/layout.ts and docs/stores.md.
+ * @throws ConfigError when the options are invalid (not exactly one of client and url, a bad
+ * namespace or timeout), or at first use when ioredis is not installed.
+ * Its methods throw StoreError when Redis is unreachable or does not answer in time.
+ * @example
+ * import { redisStore } from 'keywarden/stores/redis'
+ * const store = redisStore({ url: 'redis://127.0.0.1:6379', namespace: 'myapp' })
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   if (typeof options !== 'object' || options === null) {

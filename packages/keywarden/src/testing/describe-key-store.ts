@@ -4,6 +4,7 @@ import type { KeyStore, StoredKey } from '../stores/types.js'
 import { counterContract } from './describe-counters.js'
 import { rollContract } from './describe-roll.js'
 import { makeStoredKey, uniqueOwner } from './fixtures.js'
+import { missingMethods } from './requires.js'
 
 export interface DescribeStoreOptions {
   /** Skip the whole suite (e.g. when the server is not reachable), with this reason printed. */
@@ -58,6 +59,9 @@ export function expectSameKey(actual: StoredKey | null, expected: StoredKey): vo
  * The contract every KeyStore must pass. Run it in a vitest file:
  * `describeKeyStore('postgres', () => sqlStore({ url }))`.
  * The factory is called once; the store is shared by the tests, which isolate themselves by owner.
+ * The tests of the optional methods (consumeKey: usage limits; rollKey: atomic roll with shared
+ * limits) run only when the store implements them; otherwise they are skipped with a note naming
+ * the missing method.
  */
 export function describeKeyStore(
   name: string,
@@ -72,6 +76,12 @@ export function describeKeyStore(
     let store: KeyStore
     beforeAll(async () => {
       store = await factory()
+      const missing = missingMethods(store, ['consumeKey', 'rollKey'])
+      if (missing.length > 0) {
+        console.warn(
+          `[keywarden] KeyStore contract "${name}": the store does not implement ${missing.join(' or ')}; skipping the tests that need it`,
+        )
+      }
     })
     afterAll(async () => {
       await store?.close()

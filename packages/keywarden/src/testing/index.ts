@@ -1,4 +1,31 @@
+// vitest is an optional peer: importing keywarden/testing without it fails with the install hint,
+// not with a bare "Cannot find package" from deep inside the kit.
+import { importPeer } from '../peer.js'
+
 export { countingStore } from './counting-store.js'
-export { type DescribeStoreOptions, describeKeyStore, expectSameKey } from './describe-key-store.js'
-export { type DescribeSecretStoreOptions, describeSecretStore } from './describe-secret-store.js'
+export type { DescribeStoreOptions } from './describe-key-store.js'
+export type { DescribeSecretStoreOptions } from './describe-secret-store.js'
 export { makeSecretRecord, makeStoredKey, uniqueOwner } from './fixtures.js'
+
+const suites = await importPeer(
+  () => import('./suites.js'),
+  'vitest',
+  'keywarden/testing (describeKeyStore, describeSecretStore)',
+)
+
+export const { expectSameKey } = suites
+
+/**
+ * Registers the KeyStore contract as a vitest suite; the tests of consumeKey and rollKey run
+ * only when the store implements them (otherwise they are skipped with a note naming the method).
+ * @example
+ * describeKeyStore('my store', () => myStore({ url: process.env.MY_URL }), { cleanup: dropTables })
+ */
+export const describeKeyStore: typeof suites.describeKeyStore = suites.describeKeyStore
+
+/**
+ * Registers the SecretStore contract as a vitest suite.
+ * @example
+ * describeSecretStore('my store', () => myStore({ url: process.env.MY_URL }))
+ */
+export const describeSecretStore: typeof suites.describeSecretStore = suites.describeSecretStore

@@ -3,6 +3,7 @@ export {
   type CipherOptions,
   createCipher,
   type Keyring,
+  type ParsedCiphertext,
   parseCiphertext,
   type VaultCipher,
 } from './cipher.js'
@@ -11,7 +12,9 @@ export { maskKey } from './mask.js'
 export {
   builtinProviders,
   createProviderRegistry,
+  type KnownProvider,
   type ProviderDefinition,
+  type ProviderId,
   type ProviderRegistry,
 } from './providers.js'
 export { SESSION_SCOPE, secretAad } from './scope.js'

@@ -15,19 +15,19 @@ export interface ProviderDefinition {
 }
 
 export interface ProviderRegistry {
-  get(id: string): ProviderDefinition | undefined
-  has(id: string): boolean
+  get(id: ProviderId): ProviderDefinition | undefined
+  has(id: ProviderId): boolean
   /** Every provider, sorted by id. */
   list(): ProviderDefinition[]
   /** Adds or replaces a provider. */
   register(definition: ProviderDefinition): ProviderRegistry
   /** Throws ValidationError for an unknown provider or a key not matching its pattern. Never echoes the key. */
-  assertKey(id: string, key: string): ProviderDefinition
+  assertKey(id: ProviderId, key: string): ProviderDefinition
 }
 
 export const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/
 
-export const builtinProviders: readonly ProviderDefinition[] = Object.freeze([
+const BUILTINS = [
   {
     id: 'openai',
     label: 'OpenAI',
@@ -105,7 +105,18 @@ export const builtinProviders: readonly ProviderDefinition[] = Object.freeze([
     example: 'pplx-AbCdEf0123456789AbCdEf0123456789',
     format: 'a key starting with "pplx-"',
   },
-])
+] as const satisfies readonly ProviderDefinition[]
+
+/** The id of a built-in provider: `'openai'`, `'anthropic'`, … */
+export type KnownProvider = (typeof BUILTINS)[number]['id']
+
+/**
+ * A provider id: the built-in ones are suggested by the editor, any other registered id is
+ * accepted too (`string & {}` keeps the suggestions from collapsing into plain `string`).
+ */
+export type ProviderId = KnownProvider | (string & {})
+
+export const builtinProviders: readonly ProviderDefinition[] = Object.freeze(BUILTINS)
 
 function checkDefinition(definition: ProviderDefinition): ProviderDefinition {
   if (!definition || typeof definition !== 'object') throw new ConfigError('a provider must be an object')

@@ -1,7 +1,7 @@
 import type { SecretInput } from '../secrets/strength.js'
 import type { SecretStore, SessionLike } from '../stores/types.js'
 import type { Keyring } from './cipher.js'
-import type { ProviderDefinition, ProviderRegistry } from './providers.js'
+import type { ProviderDefinition, ProviderId, ProviderRegistry } from './providers.js'
 
 export interface CreateVaultOptions {
   /** At least 32 random bytes. Same as `keyring: { current: 'k1', keys: { k1: secret } }`. */
@@ -46,12 +46,12 @@ export interface VaultHandle {
   /** The store scope this handle reads and writes: `user:<id>` or `session`. */
   readonly scope: string
   /** Validates the key against its provider, encrypts and stores it (replacing any previous one). */
-  set(provider: string, apiKey: string, options?: SetSecretOptions): Promise<SecretSummary>
+  set(provider: ProviderId, apiKey: string, options?: SetSecretOptions): Promise<SecretSummary>
   /** The plaintext, or null when absent or expired. Throws DecryptError when the secret does not match. */
-  get(provider: string): Promise<string | null>
+  get(provider: ProviderId): Promise<string | null>
   /** Whether an unexpired value is stored (does not decrypt). */
-  has(provider: string): Promise<boolean>
-  delete(provider: string): Promise<boolean>
+  has(provider: ProviderId): Promise<boolean>
+  delete(provider: ProviderId): Promise<boolean>
   /** Unexpired values, sorted by provider. */
   list(): Promise<SecretSummary[]>
   /** Deletes every value of this scope; returns how many. */
@@ -85,7 +85,19 @@ export interface RotateOptions {
   concurrency?: number
 }
 
+/** What createVault returns. */
 export interface Vault {
+  /**
+   * The keys of one owner: a signed-in user (`{ userId }`, scope `user:<id>`), or the visitor's
+   * session when there is no user (`{ session }`, needed too with a session-bound store). Cheap: no
+   * store call until a method of the handle is called.
+   * @throws ValidationError when neither a userId nor a session is given, or either is invalid.
+   * @throws ConfigError when only a session is given and the store is not session-bound.
+   * @example
+   * const mine = vault.for({ userId: req.user.id })
+   * await mine.set('openai', req.body.apiKey) // validated against the provider's key format
+   * const apiKey = await mine.get('openai')
+   */
   for(owner: VaultFor): VaultHandle
   /** Re-encrypts every stored value under the current key, with compare-and-set writes. */
   rotate(options?: RotateOptions): Promise<RotateProgress>

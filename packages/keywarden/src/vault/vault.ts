@@ -67,7 +67,19 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }
 
-/** Encrypts users' own provider keys with the app's secret and keeps them in any SecretStore. */
+/**
+ * The BYOK vault: encrypts users' own provider keys (AES-256-GCM under the app's secret or a
+ * versioned keyring) and keeps them in any SecretStore, per user or per visitor session.
+ * @throws ConfigError when an option is invalid: a missing or weak secret (or both secret and
+ * keyring), no SecretStore, a bad defaultTtlMs, providers or clock (the message says what to fix).
+ * @example
+ * import { createVault } from 'keywarden/vault'
+ * import { memoryStore } from 'keywarden/stores/memory'
+ *
+ * const vault = createVault({ secret: process.env.KEYWARDEN_SECRET, store: memoryStore() })
+ * await vault.for({ userId: 'user_1' }).set('openai', userSuppliedKey)
+ * const apiKey = await vault.for({ userId: 'user_1' }).get('openai') // plaintext, or null
+ */
 export function createVault(options: CreateVaultOptions): Vault {
   if (!options || typeof options !== 'object') throw new ConfigError('createVault needs an options object')
   const { store, defaultTtlMs = DAY_MS, now = () => new Date() } = options

@@ -145,6 +145,14 @@ const unbound = () =>
 /**
  * A SecretStore inside the visitor's session (express-session, @fastify/session, the sealed cookie,
  * or any SessionLike). Every record of a session lives under one session key.
+ * @throws ConfigError when `key` is invalid; its methods throw ConfigError when used without a
+ * session (bind it per request with `vault.for({ session })`).
+ * @example
+ * import { expressSession, sessionStore } from 'keywarden/stores/session'
+ * const vault = createVault({ secret: process.env.KEYWARDEN_SECRET, store: sessionStore() })
+ * app.post('/keys', async (req, res) => {
+ *   await vault.for({ session: expressSession(req.session) }).set('openai', req.body.apiKey)
+ * })
  */
 export function sessionStore({ key = 'keywarden:vault' }: SessionStoreOptions = {}): SessionStore {
   if (typeof key !== 'string' || key.length === 0) throw new ConfigError('key must be a non-empty string')

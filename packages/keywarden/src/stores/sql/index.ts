@@ -2,7 +2,12 @@
 // not with a bare "Cannot find package" from deep inside the store.
 import { importPeer } from '../../peer.js'
 
-export type { PrintSchemaOptions, SqlMigration } from './migrations.js'
+export type {
+  PrintSchemaOptions,
+  SchemaContext,
+  SqlMigration,
+  Statement as SqlMigrationStatement,
+} from './migrations.js'
 export type {
   SqlConnection,
   SqlDbConnection,
@@ -11,10 +16,32 @@ export type {
   SqlUrlConnection,
 } from './options.js'
 export type { SqlStore } from './store.js'
-export type { KeysTable, KeywardenTables, RateWindowsTable, SecretsTable } from './tables.js'
+export type {
+  EpochMs,
+  KeysTable,
+  KeywardenTables,
+  NullableEpochMs,
+  RateWindowsTable,
+  SecretsTable,
+} from './tables.js'
 
-export const { migrateToLatest, printSchema, SQL_MIGRATIONS, sqlStore } = await importPeer(
-  () => import('./entry.js'),
-  'kysely',
-  'keywarden/stores/sql (sqlStore)',
-)
+const entry = await importPeer(() => import('./entry.js'), 'kysely', 'keywarden/stores/sql (sqlStore)')
+
+export const { migrateToLatest, printSchema, SQL_MIGRATIONS } = entry
+
+// Declared here rather than destructured so that editors show this comment on hover.
+/**
+ * Issued keys and vault secrets in SQLite, PostgreSQL or MySQL/MariaDB through Kysely, with usage
+ * limits and atomic roll. Never touches the network itself: it connects (and with
+ * `migrate: 'auto'` migrates) at its first call. The driver of the url's scheme (better-sqlite3,
+ * pg, mysql2) is an optional peer, loaded then.
+ * @throws ConfigError when the connection or options are invalid (not exactly one of url and db,
+ * an unknown scheme, a bad tablePrefix, schema or poolSize); at first call when the driver is not
+ * installed. Its methods throw StoreError naming the engine and host (never a password) when the
+ * database is unreachable or the tables are missing with `migrate: 'manual'`.
+ * @example
+ * import { sqlStore } from 'keywarden/stores/sql'
+ * const store = sqlStore({ url: 'sqlite:keys.db' })
+ * const pg = sqlStore({ url: process.env.DATABASE_URL }, { schema: 'auth', poolSize: 20 })
+ */
+export const sqlStore: typeof entry.sqlStore = entry.sqlStore

@@ -28,7 +28,7 @@ export interface SchemaContext {
   mysqlCollation: string
 }
 
-type Statement = Compilable & { execute(): Promise<unknown> }
+export type Statement = Compilable & { execute(): Promise<unknown> }
 
 export interface SqlMigration {
   /** Sorted by name; never rename one that has shipped. */

@@ -1,0 +1,3 @@
+// Everything of keywarden/testing that imports vitest, loaded by index.ts through importPeer.
+export { describeKeyStore, expectSameKey } from './describe-key-store.js'
+export { describeSecretStore } from './describe-secret-store.js'
