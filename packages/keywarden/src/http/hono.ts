@@ -211,7 +211,13 @@ export function byokRoutes(options: ByokRoutesOptions<Context>): Hono {
 }
 
 /** Problem answers for apps (like keywarden-server) that add JSON routes of their own. */
-export { invalidRequest, problemReply, UNSUPPORTED_MEDIA_TYPE } from './problem.js'
+export {
+  type FieldProblem,
+  invalidRequest,
+  type Problem,
+  problemReply,
+  UNSUPPORTED_MEDIA_TYPE,
+} from './problem.js'
 export type { VerifyAnswer, VerifyRoutesOptions } from './verify.js'
 export { VERIFY_SCOPE } from './verify.js'
 
