@@ -1,0 +1,188 @@
+// keywarden against better-auth's API-key plugin (@better-auth/api-key), both on a better-sqlite3
+// file in WAL mode with 1,000 keys each: (1) library verify on the server's embedded default vs
+// verifyApiKey in the same process; (2) POST /api/verify on the ready server vs verifyApiKey behind
+// a minimal route on the same framework and server, each in its own process, same autocannon load.
+// The peer lives in bench/peers (own package.json), installed here on first use.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import autocannon from 'autocannon'
+import { createKeywarden } from '../packages/keywarden/src/index.js'
+import { loadServerConfig } from '../packages/server/src/config.js'
+import { openServerStores } from '../packages/server/src/stores.js'
+import { startServerProcess } from '../test/server-process-helpers.js'
+import { compare, recordThroughput } from './harness.js'
+import type { BetterAuthModule } from './peers/contract.js'
+
+const COUNT = 1000
+const PEERS = join(import.meta.dirname, 'peers')
+const TSX = join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')
+
+if (!existsSync(join(PEERS, 'node_modules', 'better-auth'))) {
+  console.log('installing the peers (npm install --prefix bench/peers), once')
+  execFileSync('npm', ['install', '--prefix', PEERS, '--no-audit', '--no-fund'], { stdio: 'inherit' })
+}
+// Imported by URL so the workspace type-checks without bench/peers installed.
+const peerModule = pathToFileURL(join(PEERS, 'better-auth.ts')).href
+const { openBetterAuth } = (await import(peerModule)) as BetterAuthModule
+const versions = execFileSync('npm', ['ls', '--prefix', PEERS, '--depth=0'], { encoding: 'utf8' })
+console.log(`peers: ${[...versions.matchAll(/(?:better-auth|@better-auth\/api-key)@\S+/g)].join(', ')}`)
+
+const dir = mkdtempSync(join(tmpdir(), 'kwpeers-'))
+const keywardenFile = join(dir, 'keywarden.db')
+const peerFile = join(dir, 'better-auth.db')
+const env = {
+  KEYWARDEN_DATABASE_URL: `sqlite:${keywardenFile}`,
+  KEYWARDEN_SECRET: randomBytes(32).toString('base64'),
+}
+
+// (1) The warden as startServer builds it, on the stores the server opens for this configuration.
+const config = loadServerConfig(env)
+const stores = await openServerStores(config)
+const warden = createKeywarden({
+  store: stores.keys,
+  prefix: config.prefix,
+  acceptLegacy: config.acceptLegacy,
+})
+const keys: string[] = []
+for (let i = 0; i < COUNT; i++)
+  keys.push((await warden.keys.create({ name: `k${i}`, scopes: ['users:read'] })).key)
+const service = await warden.keys.create({ name: 'bench-service', scopes: ['keywarden:verify'] })
+const peer = await openBetterAuth(peerFile)
+const peerKeys = await peer.createKeys(COUNT)
+for (const [side, result] of [
+  ['keywarden', await warden.keys.verify(keys[0])],
+  ['better-auth', await peer.verify(peerKeys[0] as string)],
+] as const) {
+  if (!result.valid) throw new Error(`${side} refused its own key; the comparison would measure failures`)
+}
+
+let i = 0
+let j = 0
+const library = await compare({
+  name: "verify() on the server's embedded default (SQLite file)",
+  subject: () => warden.keys.verify(keys[i++ % COUNT]),
+  floorName: "better-auth's verifyApiKey (better-sqlite3 file)",
+  floor: () => peer.verify(peerKeys[j++ % COUNT] as string),
+  maxRatio: 1 / 200,
+})
+console.log(
+  `     = ${(1 / library.ratio).toFixed(0)}× better-auth's verifications per second (budget >= 200×)`,
+)
+await warden.close()
+await stores.closeRest()
+peer.close()
+
+// (2) Both servers in their own process; autocannon here, one side at a time.
+interface Round {
+  rps: number
+  p50: number
+  p99: number
+}
+
+function startPeerServer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', TSX, join(PEERS, 'better-auth-server.ts'), peerFile], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+  })
+  let err = ''
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (chunk) => {
+      err += chunk
+      const url = /better-auth listening on (http:\/\/\S+)/.exec(err)?.[1]
+      if (url) resolve({ url, child })
+    })
+    child.once('exit', (code) => reject(new Error(`the better-auth server exited with ${code}:\n${err}`)))
+  })
+}
+
+async function load(url: string, headers: Record<string, string>, pool: string[], seconds: number) {
+  let n = 0
+  const result = await autocannon({
+    url,
+    connections: 32,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ key: pool[n++ % pool.length] }) }),
+      },
+    ],
+  })
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+  }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 }
+}
+
+/** One request first: the load is only worth measuring when it verifies valid keys. */
+async function probe(url: string, headers: Record<string, string>, key: string): Promise<'ok' | 'missing'> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ key }),
+  })
+  if (response.status === 404) return 'missing'
+  const body = (await response.json().catch(() => null)) as { valid?: boolean } | null
+  if (response.status !== 200 || body?.valid !== true) {
+    throw new Error(`${url} answered ${response.status} ${JSON.stringify(body)} for a valid key`)
+  }
+  return 'ok'
+}
+
+const keywardenServer = await startServerProcess(env, dir)
+const peerServer = await startPeerServer()
+try {
+  const sides = {
+    keywarden: {
+      url: `${keywardenServer.url}/api/verify`,
+      headers: { authorization: `Bearer ${service.key}` },
+      pool: keys,
+    },
+    'better-auth': { url: `${peerServer.url}/verify`, headers: {}, pool: peerKeys },
+  }
+  type Side = keyof typeof sides
+  const available = (await probe(sides.keywarden.url, sides.keywarden.headers, keys[0] as string)) === 'ok'
+  await probe(sides['better-auth'].url, {}, peerKeys[0] as string)
+  const measured: Side[] = available ? ['keywarden', 'better-auth'] : ['better-auth']
+  const run = (side: Side, seconds: number) =>
+    load(sides[side].url, sides[side].headers, sides[side].pool, seconds)
+  for (const side of measured) await run(side, 1) // warm-up: JIT, sockets
+  // Five rounds, alternating which side goes first; the median round decides (shared, noisy machine).
+  const rounds: Array<Partial<Record<Side, Round>>> = []
+  for (let r = 0; r < 5; r++) {
+    const round: Partial<Record<Side, Round>> = {}
+    for (const side of r % 2 ? [...measured].reverse() : measured) round[side] = await run(side, 3)
+    rounds.push(round)
+  }
+  const score = (r: Partial<Record<Side, Round>>) =>
+    available ? (r.keywarden as Round).rps / (r['better-auth'] as Round).rps : (r['better-auth'] as Round).rps
+  const median = [...rounds].sort((a, b) => score(a) - score(b))[
+    rounds.length >> 1
+  ] as (typeof rounds)[number]
+  const latency = (name: string, r: Round) => `${name} p50 ${r.p50} ms, p99 ${r.p99} ms`
+  const them = median['better-auth'] as Round
+  if (!available) {
+    console.log('skipped: /api/verify not available (the server answered 404)')
+    console.log(
+      `info better-auth's verifyApiKey over HTTP: ${Math.round(them.rps).toLocaleString('en-US')} req/s; ${latency('latency', them)}`,
+    )
+  } else {
+    const us = median.keywarden as Round
+    recordThroughput(
+      'POST /api/verify on the ready server (SQLite default), autocannon 32 connections',
+      "better-auth's verifyApiKey behind a Hono route (SQLite)",
+      us.rps,
+      them.rps,
+      20,
+    )
+    console.log(`     latency: ${latency('keywarden', us)}; ${latency('better-auth', them)}`)
+  }
+} finally {
+  await keywardenServer.stop()
+  peerServer.child.kill('SIGTERM')
+  rmSync(dir, { recursive: true, force: true })
+}
