@@ -23,7 +23,11 @@ const TSX = join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist', 'esm'
 
 if (!existsSync(join(PEERS, 'node_modules', 'better-auth'))) {
   console.log('installing the peers (npm install --prefix bench/peers), once')
-  execFileSync('npm', ['install', '--prefix', PEERS, '--no-audit', '--no-fund'], { stdio: 'inherit' })
+  // Built from source: better-sqlite3's install would otherwise fetch a prebuilt binary from outside npm.
+  execFileSync('npm', ['install', '--prefix', PEERS, '--no-audit', '--no-fund'], {
+    stdio: 'inherit',
+    env: { ...process.env, npm_config_build_from_source: 'true' },
+  })
 }
 // Imported by URL so the workspace type-checks without bench/peers installed.
 const peerModule = pathToFileURL(join(PEERS, 'better-auth.ts')).href
