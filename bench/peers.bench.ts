@@ -36,6 +36,7 @@ const versions = execFileSync('npm', ['ls', '--prefix', PEERS, '--depth=0'], { e
 console.log(`peers: ${[...versions.matchAll(/(?:better-auth|@better-auth\/api-key)@\S+/g)].join(', ')}`)
 
 const dir = mkdtempSync(join(tmpdir(), 'kwpeers-'))
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
 const keywardenFile = join(dir, 'keywarden.db')
 const peerFile = join(dir, 'better-auth.db')
 const env = {
@@ -138,7 +139,10 @@ async function probe(url: string, headers: Record<string, string>, key: string):
 }
 
 const keywardenServer = await startServerProcess(env, dir)
-const peerServer = await startPeerServer()
+const peerServer = await startPeerServer().catch(async (error) => {
+  await keywardenServer.stop()
+  throw error
+})
 try {
   const sides = {
     keywarden: {
@@ -193,5 +197,4 @@ try {
 } finally {
   await keywardenServer.stop()
   peerServer.child.kill('SIGTERM')
-  rmSync(dir, { recursive: true, force: true })
 }
