@@ -4,14 +4,9 @@ import type { HtmlEscapedString } from 'hono/utils/html'
 import { type Keywarden, KeywardenError, NotFoundError, ValidationError } from 'keywarden'
 import type { ServerEnv } from './security.js'
 import type { DashboardVault } from './vault-port.js'
-import {
-  DashboardPage,
-  type Flash,
-  KeysPanel,
-  ProviderCard,
-  type ProviderView,
-  type ShownKey,
-} from './views.js'
+import { KeysPanel, type ShownKey } from './views/keys.js'
+import { DashboardPage, type Flash } from './views/page.js'
+import { ProviderCard, type ProviderView } from './views/providers.js'
 
 export type C = Context<ServerEnv>
 

@@ -17,7 +17,7 @@ import {
   type ServerEnv,
   writeCookie,
 } from './security.js'
-import { LoginPage } from './views.js'
+import { LoginPage } from './views/login-page.js'
 
 export const ADMIN_SCOPE = 'keywarden:admin'
 
