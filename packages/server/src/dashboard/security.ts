@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { Context, Env, MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { contentTooLarge, toResponse } from 'keywarden/hono'
 import type { DashboardSession } from '../session.js'
 
 /** No inline script or style anywhere: scripts and styles come from /assets only. */
@@ -144,4 +146,10 @@ export function csrfProtection(
     }
     return next()
   }
+}
+
+/** Refuses a form body over `kib` KiB with a 413 problem (Hono's default would throw). */
+export function formLimit(kib: number): MiddlewareHandler {
+  const tooLarge = contentTooLarge(`The form may be at most ${kib} KiB.`)
+  return bodyLimit({ maxSize: kib * 1024, onError: () => toResponse(tooLarge) })
 }

@@ -111,12 +111,14 @@ export function storeFailure(action: string, error: unknown): KeywardenError {
 
 /** A Lua script run by EVALSHA, loaded with EVAL on the first NOSCRIPT (per node on a cluster). */
 export interface Script {
+  readonly source: string
   run(client: RedisClientLike, keys: string[], args: Array<string | number>): Promise<unknown>
 }
 
 export function script(source: string): Script {
   const sha = createHash('sha1').update(source).digest('hex')
   return {
+    source,
     async run(client, keys, args) {
       try {
         return await client.call('EVALSHA', sha, keys.length, ...keys, ...args)

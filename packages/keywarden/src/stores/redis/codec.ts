@@ -3,37 +3,56 @@ import type { SecretRecord, StoredKey } from '../types.js'
 
 const DATE_FIELDS = ['createdAt', 'updatedAt', 'expiresAt', 'revokedAt', 'limitCreatedAt'] as const
 
+/** One fixed-width field of a record: its first character (0-based) and its width. */
+export interface Slot {
+  readonly at: number
+  readonly width: number
+}
+
+const after = (slot: Slot, width: number): Slot => ({ at: slot.at + slot.width, width })
+
 /**
  * A key record is one Redis string, so verification is one GET:
  *   <lastUsedAt 13><remaining 16><lastRefillAt 13><JSON of the rest, starting {"id":"…",>
- * The fixed-width fields (digits, or '-' for null) are what changes often: a touch is one
- * SETRANGE and a spend (consume.ts) rewrites only them, never the JSON. The JSON starts with the
- * id so scripts can check whose record it is without parsing it.
+ * The fixed-width fields (digits, or NULL_MARK repeated for null) are what changes often: a touch
+ * is one SETRANGE and a spend (consume.ts) rewrites only them, never the JSON. The JSON starts
+ * with the id so scripts can check whose record it is without parsing it. This is the one
+ * definition of the layout: the Lua scripts are templated from it (lua.ts).
  */
-export const LAST_USED_AT = 0
-export const REMAINING_AT = 13
-export const LAST_REFILL_AT = 29
-export const JSON_AT = 42
+export const LAST_USED: Slot = { at: 0, width: 13 }
+export const REMAINING: Slot = after(LAST_USED, 16)
+export const LAST_REFILL: Slot = after(REMAINING, 13)
+/** remaining + lastRefillAt: what a spend rewrites, and what a limit group's `c` field holds. */
+export const CREDITS: Slot = { at: REMAINING.at, width: REMAINING.width + LAST_REFILL.width }
+export const JSON_AT = CREDITS.at + CREDITS.width
+
+/** What a null fixed-width field is filled with. */
+export const NULL_MARK = '-'
+/** First character of the credit fields of a key whose balance lives in its limit group. */
+export const GROUPED_MARK = 'G'
 
 /**
  * The credit fields of a key in a limit group: its balance lives in the group's HASH
- * (`<ns>:grp:{<tag>}`, field `c`, the same 29 characters), whose tag the JSON names as limitTag
- * (the hash of the group's first key; absent on that key itself). Lua sees the 'G' at byte 14.
+ * (`<ns>:grp:{<tag>}`, field `c`, CREDITS.width characters), whose tag the JSON names as limitTag
+ * (the hash of the group's first key; absent on that key itself).
  */
-export const GROUPED = `G${'-'.repeat(28)}`
+export const GROUPED = GROUPED_MARK.padEnd(CREDITS.width, NULL_MARK)
 
-function fixed(value: number | null, width: number, field: string): string {
-  if (value === null) return '-'.repeat(width)
+function fixed(value: number | null, { width }: Slot, field: string): string {
+  if (value === null) return NULL_MARK.repeat(width)
   if (!(Number.isSafeInteger(value) && value >= 0 && value < 10 ** width)) {
     throw new ValidationError(`${field} is out of the range this store keeps`, { field })
   }
   return String(value).padStart(width, '0')
 }
 
-const unfixed = (text: string): number | null => (text.charCodeAt(0) === 45 ? null : Number(text))
+/** A fixed-width field's value: null, or its digits as a number. */
+export const unfixed = (text: string): number | null => (text.startsWith(NULL_MARK) ? null : Number(text))
+
+const slice = (value: string, { at, width }: Slot, from = 0) => value.slice(at - from, at - from + width)
 
 export function encodeLastUsed(at: Date | null): string {
-  return fixed(at === null ? null : at.getTime(), 13, 'lastUsedAt')
+  return fixed(at === null ? null : at.getTime(), LAST_USED, 'lastUsedAt')
 }
 
 /** How a record of this id begins at JSON_AT: `{"id":"<id>",`. */
@@ -41,12 +60,17 @@ export function idPrefix(id: string): string {
   return `{"id":${JSON.stringify(id)},`
 }
 
+export function encodeRemaining(remaining: number | null): string {
+  return fixed(remaining, REMAINING, 'remaining')
+}
+
+export function encodeLastRefill(at: Date | null): string {
+  return fixed(at === null ? null : at.getTime(), LAST_REFILL, 'lastRefillAt')
+}
+
 /** The fixed-width remaining + lastRefillAt fields. */
 export function encodeCredits(key: Pick<StoredKey, 'remaining' | 'lastRefillAt'>): string {
-  return (
-    fixed(key.remaining, 16, 'remaining') +
-    fixed(key.lastRefillAt === null ? null : key.lastRefillAt.getTime(), 13, 'lastRefillAt')
-  )
+  return encodeRemaining(key.remaining) + encodeLastRefill(key.lastRefillAt)
 }
 
 /**
@@ -68,16 +92,16 @@ export function encodeKey(key: StoredKey, tag?: string): string {
 
 /** The credit fields of a record or a group: remaining and lastRefillAt. */
 export function decodeCredits(text: string): Pick<StoredKey, 'remaining' | 'lastRefillAt'> {
-  const lastRefill = unfixed(text.slice(LAST_REFILL_AT - REMAINING_AT))
+  const lastRefill = unfixed(slice(text, LAST_REFILL, CREDITS.at))
   return {
-    remaining: unfixed(text.slice(0, LAST_REFILL_AT - REMAINING_AT)),
+    remaining: unfixed(slice(text, REMAINING, CREDITS.at)),
     lastRefillAt: lastRefill === null ? null : new Date(lastRefill),
   }
 }
 
 /** A stored value without its lastUsedAt field. */
 export function bodyOf(value: string): string {
-  return value.slice(REMAINING_AT)
+  return value.slice(CREDITS.at)
 }
 
 /**
@@ -96,14 +120,14 @@ export function decodeRecord(value: string): { key: StoredKey; tag: string | nul
   for (const field of DATE_FIELDS)
     plain[field] = plain[field] == null ? null : new Date(plain[field] as number)
   plain.limitId ??= null
-  const grouped = value.charCodeAt(REMAINING_AT) === GROUPED.charCodeAt(0)
+  const grouped = value.startsWith(GROUPED_MARK, CREDITS.at)
   const tag = grouped ? ((plain.limitTag as string | undefined) ?? (plain.hash as string)) : null
   delete plain.limitTag
-  const lastUsed = unfixed(value.slice(LAST_USED_AT, REMAINING_AT))
+  const lastUsed = unfixed(slice(value, LAST_USED))
   plain.lastUsedAt = lastUsed === null ? null : new Date(lastUsed)
   Object.assign(
     plain,
-    grouped ? { remaining: null, lastRefillAt: null } : decodeCredits(value.slice(REMAINING_AT, JSON_AT)),
+    grouped ? { remaining: null, lastRefillAt: null } : decodeCredits(slice(value, CREDITS)),
   )
   return { key: plain as unknown as StoredKey, tag }
 }

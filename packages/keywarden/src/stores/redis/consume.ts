@@ -2,8 +2,20 @@ import { ValidationError } from '../../errors.js'
 import { decideConsume, type WindowCounts, windowStart } from '../sliding-window.js'
 import type { ConsumeOutcome, ConsumeRequest } from '../types.js'
 import { script, storeFailure } from './client.js'
-import { decodeRecord, idPrefix } from './codec.js'
+import { decodeRecord, idPrefix, unfixed } from './codec.js'
 import type { RedisContext } from './context.js'
+import {
+  CREDITS_OFFSET,
+  creditsOf,
+  formatLastRefill,
+  formatRemaining,
+  idPrefixOf,
+  isGrouped,
+  isNull,
+  lastRefillIn,
+  NULL_LAST_REFILL,
+  remainingIn,
+} from './lua.js'
 
 /**
  * Lua that reads, for each of `n` rules (name, limit, windowMs from ARGV after `argOffset`), the
@@ -42,16 +54,16 @@ local credits = redis.call('HGET', KEYS[3], 'c')
 local value = nil
 if not credits then
   value = redis.call('GET', KEYS[1])
-  if not value or string.sub(value, 43, 42 + #ARGV[1]) ~= ARGV[1] then return false end
-  if string.byte(value, 14) == 71 then return 'G' end
-  credits = string.sub(value, 14, 42)
+  if not value or ${idPrefixOf('value', 1)} ~= ARGV[1] then return false end
+  if ${isGrouped('value')} then return 'G' end
+  credits = ${creditsOf('value')}
 end
-local rtext = string.sub(credits, 1, 16)
-local ftext = string.sub(credits, 17, 29)
+local rtext = ${remainingIn('credits')}
+local ftext = ${lastRefillIn('credits')}
 local remaining = nil
-if string.byte(rtext, 1) ~= 45 then remaining = tonumber(rtext) end
+if not (${isNull('rtext')}) then remaining = tonumber(rtext) end
 local lastRefill = nil
-if string.byte(ftext, 1) ~= 45 then lastRefill = tonumber(ftext) end
+if not (${isNull('ftext')}) then lastRefill = tonumber(ftext) end
 local before = remaining
 local cost = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
@@ -74,10 +86,10 @@ if not blocked and not (remaining ~= nil and remaining < math.max(cost, 1)) and 
   if remaining ~= nil then remaining = remaining - cost end
 end
 if refilled or (spend and before ~= nil) then
-  local f = '-------------'
-  if lastRefill ~= nil then f = string.format('%013.0f', lastRefill) end
-  local text = string.format('%016.0f', remaining) .. f
-  if value then redis.call('SETRANGE', KEYS[1], 13, text) else redis.call('HSET', KEYS[3], 'c', text) end
+  local f = ${NULL_LAST_REFILL}
+  if lastRefill ~= nil then f = ${formatLastRefill('lastRefill')} end
+  local text = ${formatRemaining('remaining')} .. f
+  if value then redis.call('SETRANGE', KEYS[1], ${CREDITS_OFFSET}, text) else redis.call('HSET', KEYS[3], 'c', text) end
 end
 if spend and n > 0 then
   for i = 1, n do
@@ -87,8 +99,6 @@ if spend and n > 0 then
   redis.call('PEXPIRE', KEYS[2], string.format('%.0f', ttl))
 end
 return reply`)
-
-const unfixed = (text: string): number | null => (text.charCodeAt(0) === 45 ? null : Number(text))
 
 export function redisConsume(ctx: RedisContext) {
   const { keys, hashById, tagById } = ctx

@@ -1,6 +1,6 @@
 import type { KeyPatch, StoredKey } from '../types.js'
 import { storeFailure } from './client.js'
-import { decodeCredits, encodeCredits } from './codec.js'
+import { decodeCredits, encodeLastRefill, encodeRemaining } from './codec.js'
 import type { RedisContext } from './context.js'
 import { extendGroup, leaveGroup, setGroupCredits } from './scripts.js'
 
@@ -27,17 +27,13 @@ export function redisGroups(ctx: RedisContext) {
   /** A patch's remaining and/or lastRefillAt, written to the group's balance. */
   async function setCredits(tag: string, patch: Partial<KeyPatch>): Promise<void> {
     if (patch.remaining === undefined && patch.lastRefillAt === undefined) return
-    const text = encodeCredits({
-      remaining: patch.remaining ?? null,
-      lastRefillAt: patch.lastRefillAt ?? null,
-    })
     const client = await ctx.client()
     await setGroupCredits.run(
       client,
       [keys.group(tag)],
       [
-        patch.remaining === undefined ? '' : text.slice(0, 16),
-        patch.lastRefillAt === undefined ? '' : text.slice(16),
+        patch.remaining === undefined ? '' : encodeRemaining(patch.remaining),
+        patch.lastRefillAt === undefined ? '' : encodeLastRefill(patch.lastRefillAt),
       ],
     )
   }

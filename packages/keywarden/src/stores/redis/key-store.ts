@@ -1,15 +1,15 @@
 import { LRUCache } from 'lru-cache'
 import { ConflictError, StoreError, ValidationError } from '../../errors.js'
-import { decodeCursor, encodeCursor, type KeyCursor } from '../cursor.js'
 import { assertKeyDates } from '../dates.js'
-import type { KeyPatch, KeyStore, ListKeysQuery, Page, StoredKey, TouchEntry } from '../types.js'
+import type { KeyPatch, KeyStore, StoredKey } from '../types.js'
 import { type RedisClientLike, storeFailure } from './client.js'
-import { bodyOf, decodeRecord, encodeKey, encodeKeyBody, encodeLastUsed, idPrefix } from './codec.js'
+import { bodyOf, decodeRecord, encodeKey, encodeKeyBody, idPrefix } from './codec.js'
 import type { RedisContext } from './context.js'
 import { redisGroups } from './groups.js'
-import { scoredMembers } from './replies.js'
+import { redisListKeys } from './list.js'
 import { redisRollKey } from './roll.js'
-import { deleteIfEqual, deleteRecord, touchRecord, updateRecord } from './scripts.js'
+import { deleteIfEqual, deleteRecord, updateRecord } from './scripts.js'
+import { redisTouchKeys } from './touch.js'
 
 const MAX_CAS_ATTEMPTS = 50
 
@@ -30,11 +30,6 @@ function assertKey(key: StoredKey): void {
   if (!(key.createdAt instanceof Date))
     throw new ValidationError('key.createdAt must be a Date', { field: 'createdAt' })
   assertKeyDates(key)
-}
-
-function assertLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1)
-    throw new ValidationError('limit must be a positive integer', { field: 'limit' })
 }
 
 /**
@@ -134,68 +129,6 @@ export function redisKeyStore(
     return key && key.id === id ? key : null
   }
 
-  /** Ids after `position`, newest first, with their scores; `exhausted` when the set has no more. */
-  async function idsAfter(
-    set: string,
-    position: KeyCursor | null,
-    count: number,
-  ): Promise<{ ids: KeyCursor[]; exhausted: boolean }> {
-    const client = await ctx.client()
-    const range = async (max: string | number, min: string | number, ...limit: Array<string | number>) => {
-      const reply = await client.call('ZREVRANGEBYSCORE', set, max, min, 'WITHSCORES', ...limit)
-      return scoredMembers(reply, 'ZREVRANGEBYSCORE').map(
-        ({ member, score }): KeyCursor => ({ id: member, createdAt: score }),
-      )
-    }
-    if (position === null) {
-      const ids = await range('+inf', '-inf', 'LIMIT', 0, count)
-      return { ids, exhausted: ids.length < count }
-    }
-    const score = position.createdAt
-    const [ties, older] = await Promise.all([
-      range(score, score),
-      range(`(${score}`, '-inf', 'LIMIT', 0, count),
-    ])
-    const sameMs = ties.filter((entry) => entry.id < position.id)
-    return { ids: [...sameMs, ...older], exhausted: older.length < count }
-  }
-
-  async function listKeys({ ownerId, limit, cursor }: ListKeysQuery): Promise<Page<StoredKey>> {
-    assertLimit(limit)
-    const set = ownerId === undefined ? keys.all : keys.owner(ownerId)
-    let position = cursor ? decodeCursor(cursor) : null
-    const found: StoredKey[] = []
-    try {
-      const client = await ctx.client()
-      while (found.length <= limit) {
-        const { ids, exhausted } = await idsAfter(set, position, limit + 1 - found.length)
-        if (ids.length === 0) break
-        const hashes = (await Promise.all(
-          ids.map(({ id }) => client.call('GET', keys.pointer(id))),
-        )) as Array<string | null>
-        const records = await Promise.all(hashes.map((hash) => (hash === null ? null : readRecord(hash))))
-        for (const [i, entry] of ids.entries()) {
-          const record = records[i]
-          if (record && record.id === entry.id && (ownerId === undefined || record.ownerId === ownerId)) {
-            found.push(record)
-          } else if (hashes[i] === null) {
-            // Expired or deleted: its pointer is gone, so no create is in progress for it.
-            await client.call('ZREM', set, entry.id)
-          }
-        }
-        position = ids[ids.length - 1] as KeyCursor
-        if (exhausted) break
-      }
-    } catch (error) {
-      throw storeFailure('list keys', error)
-    }
-    const items = found.slice(0, limit)
-    const last = items[items.length - 1]
-    const nextCursor =
-      found.length > limit && last ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id }) : null
-    return { items, nextCursor }
-  }
-
   async function updateKey(id: string, patch: KeyPatch): Promise<StoredKey | null> {
     if (typeof patch !== 'object' || patch === null) throw new ValidationError('patch must be an object')
     assertKeyDates(patch)
@@ -264,46 +197,6 @@ export function redisKeyStore(
     return value !== null
   }
 
-  /** Every touch is sent at once on the connection: one round trip when the hashes are known. */
-  async function touchKeys(entries: TouchEntry[]): Promise<void> {
-    if (!Array.isArray(entries)) throw new ValidationError('entries must be an array of { id, lastUsedAt }')
-    if (entries.length === 0) return
-    const client = await ctx.client()
-    const touch = (list: Array<{ entry: TouchEntry; hash: string }>) =>
-      Promise.all(
-        list.map(({ entry, hash }) =>
-          touchRecord.run(
-            client,
-            [keys.record(hash)],
-            [idPrefix(entry.id), encodeLastUsed(new Date(entry.lastUsedAt))],
-          ),
-        ),
-      )
-    const known: Array<{ entry: TouchEntry; hash: string }> = []
-    const unknown: TouchEntry[] = []
-    for (const entry of entries) {
-      const hash = hashById.get(entry.id)
-      if (hash === undefined) unknown.push(entry)
-      else known.push({ entry, hash })
-    }
-    const resolve = async (list: TouchEntry[]) => {
-      const hashes = (await Promise.all(list.map((e) => client.call('GET', keys.pointer(e.id))))) as Array<
-        string | null
-      >
-      return list.flatMap((entry, i) => {
-        const hash = hashes[i]
-        return hash === null || hash === undefined ? [] : [{ entry, hash }]
-      })
-    }
-    const [results, resolved] = await Promise.all([touch(known), resolve(unknown)])
-    // A remembered hash that missed: the id was deleted (or reused); look it up again.
-    const missed = known.filter((_, i) => results[i] === 0).map(({ entry }) => entry)
-    for (const entry of missed) hashById.delete(entry.id)
-    const retry = missed.length > 0 ? await resolve(missed) : []
-    await touch([...resolved, ...retry])
-    for (const { entry, hash } of resolved) hashById.set(entry.id, hash)
-  }
-
   const guard =
     <A extends unknown[], R>(action: string, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -319,9 +212,9 @@ export function redisKeyStore(
     rollKey: guard('roll a key', redisRollKey(ctx, { insert, patchKey, deleteKey, hashOf })),
     getKeyByHash,
     getKeyById: guard('read a key by id', getKeyById),
-    listKeys,
+    listKeys: redisListKeys(ctx, readRecord),
     updateKey: guard('update a key', updateKey),
     deleteKey: guard('delete a key', deleteKey),
-    touchKeys: guard('write last-used times', touchKeys),
+    touchKeys: guard('write last-used times', redisTouchKeys(ctx)),
   }
 }

@@ -1,7 +1,18 @@
 import { script } from './client.js'
+import {
+  beforeCredits,
+  CREDITS_OFFSET,
+  creditsOf,
+  fromCredits,
+  idPrefixOf,
+  idPrefixRange,
+  isGrouped,
+  LAST_USED_OFFSET,
+  lastRefillIn,
+  remainingIn,
+} from './lua.js'
 
-// A key record is one string (codec.ts): lastUsedAt at byte 0 (13), remaining + lastRefillAt at 13
-// (29), JSON starting {"id":"…", at byte 42. Lua strings are 1-based: the JSON starts at 43.
+// A key record is one string (codec.ts); lua.ts turns its layout into the Lua used here.
 
 /**
  * Compare-and-set of everything but lastUsedAt (credits + JSON). KEYS: record. ARGV: id prefix,
@@ -9,18 +20,18 @@ import { script } from './client.js'
  */
 export const updateRecord = script(`
 local value = redis.call('GET', KEYS[1])
-if not value or string.sub(value, 43, 42 + #ARGV[1]) ~= ARGV[1] then return -1 end
-if string.sub(value, 14) ~= ARGV[2] then return 0 end
-local next = string.sub(value, 1, 13) .. ARGV[3]
+if not value or ${idPrefixOf('value', 1)} ~= ARGV[1] then return -1 end
+if ${fromCredits('value')} ~= ARGV[2] then return 0 end
+local next = ${beforeCredits('value')} .. ARGV[3]
 if ARGV[4] == 'keep' then redis.call('SET', KEYS[1], next, 'KEEPTTL')
 elseif ARGV[4] == '' then redis.call('SET', KEYS[1], next)
 else redis.call('SET', KEYS[1], next, 'PX', ARGV[4]) end
 return 1`)
 
-/** Sets lastUsedAt (13 characters) when the record still belongs to the id. KEYS: record. ARGV: id prefix, value. */
+/** Sets lastUsedAt when the record still belongs to the id. KEYS: record. ARGV: id prefix, value. */
 export const touchRecord = script(`
-if redis.call('GETRANGE', KEYS[1], 42, 41 + #ARGV[1]) ~= ARGV[1] then return 0 end
-redis.call('SETRANGE', KEYS[1], 0, ARGV[2])
+if redis.call('GETRANGE', ${idPrefixRange('KEYS[1]', 1)}) ~= ARGV[1] then return 0 end
+redis.call('SETRANGE', KEYS[1], ${LAST_USED_OFFSET}, ARGV[2])
 return 1`)
 
 /**
@@ -29,8 +40,8 @@ return 1`)
  */
 export const deleteRecord = script(`
 local value = redis.call('GET', KEYS[1])
-if not value or string.sub(value, 43, 42 + #ARGV[1]) ~= ARGV[1] then return false end
-if string.byte(value, 14) == 71 then redis.call('DEL', KEYS[1]) else redis.call('DEL', KEYS[1], KEYS[2]) end
+if not value or ${idPrefixOf('value', 1)} ~= ARGV[1] then return false end
+if ${isGrouped('value')} then redis.call('DEL', KEYS[1]) else redis.call('DEL', KEYS[1], KEYS[2]) end
 return value`)
 
 /** Lua: the group KEYS[1] lives at least ARGV[ttlArg] ms more ('' = as long as it is kept). */
@@ -51,11 +62,11 @@ end`
 export const joinGroup = script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then
   local value = redis.call('GET', KEYS[2])
-  if not value or string.sub(value, 43, 42 + #ARGV[2]) ~= ARGV[2] or string.byte(value, 14) == 71 then
+  if not value or ${idPrefixOf('value', 2)} ~= ARGV[2] or ${isGrouped('value')} then
     return false
   end
-  redis.call('HSET', KEYS[1], 'c', string.sub(value, 14, 42), 'm:' .. ARGV[3], '1')
-  redis.call('SETRANGE', KEYS[2], 13, ARGV[5])
+  redis.call('HSET', KEYS[1], 'c', ${creditsOf('value')}, 'm:' .. ARGV[3], '1')
+  redis.call('SETRANGE', KEYS[2], ${CREDITS_OFFSET}, ARGV[5])
   if ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 else
 ${extendTtl(1)}
@@ -70,16 +81,16 @@ ${extendTtl(1)}
 return 1`)
 
 /**
- * Sets a group's balance: remaining (16 characters) and/or lastRefillAt (13), '' keeps one.
+ * Sets a group's balance: remaining and/or lastRefillAt (fixed-width), '' keeps one.
  * Answers the new balance, or nil when the group is gone. KEYS: group.
  */
 export const setGroupCredits = script(`
 local c = redis.call('HGET', KEYS[1], 'c')
 if not c then return false end
 local r = ARGV[1]
-if r == '' then r = string.sub(c, 1, 16) end
+if r == '' then r = ${remainingIn('c')} end
 local f = ARGV[2]
-if f == '' then f = string.sub(c, 17, 29) end
+if f == '' then f = ${lastRefillIn('c')} end
 redis.call('HSET', KEYS[1], 'c', r .. f)
 return r .. f`)
 

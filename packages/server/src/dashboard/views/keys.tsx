@@ -1,106 +1,15 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-import type { Child, FC } from 'hono/jsx'
+import type { FC } from 'hono/jsx'
 import type { ApiKeyRecord } from 'keywarden'
-import { EXPIRY_CHOICES, fromNow, isoMinute, keyState } from './format.js'
-import { describeRateLimit, describeRefill, FORM_BOUNDS, RATE_WINDOWS } from './limits-form.js'
-
-/** A provider card's data: never the plaintext key, only its mask. */
-export interface ProviderView {
-  id: string
-  name: string
-  /** RegExp source the key must match (checked in the browser and again on the server). */
-  pattern: string | null
-  /** What a valid key looks like, e.g. "starts with sk-". */
-  hint: string
-  secret: { masked: string; createdAt: Date; expiresAt: Date | null } | null
-}
+import { EXPIRY_CHOICES, keyState } from '../format.js'
+import { describeRateLimit, describeRefill, FORM_BOUNDS, RATE_WINDOWS } from '../limits-form.js'
+import { Time } from './layout.js'
 
 export interface ShownKey {
   key: string
   record: ApiKeyRecord
   rolledFrom?: string
 }
-
-export interface Flash {
-  kind: 'success' | 'error'
-  message: string
-}
-
-const HTMX_CONFIG = JSON.stringify({
-  includeIndicatorStyles: false,
-  allowEval: false,
-  allowScriptTags: false,
-  selfRequestsOnly: true,
-  historyCacheSize: 0,
-})
-
-const Time: FC<{ date: Date | null; now: Date; never?: string }> = ({ date, now, never = '—' }) =>
-  date ? (
-    <time datetime={date.toISOString()} title={isoMinute(date)}>
-      {fromNow(date, now)}
-    </time>
-  ) : (
-    <span class="muted">{never}</span>
-  )
-
-export const Layout: FC<{ title: string; csrfToken?: string; children?: Child }> = ({
-  title,
-  csrfToken,
-  children,
-}) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <meta name="referrer" content="same-origin" />
-      <meta name="htmx-config" content={HTMX_CONFIG} />
-      {csrfToken ? <meta name="csrf-token" content={csrfToken} /> : null}
-      <title>{title}</title>
-      <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-      <link rel="stylesheet" href="/assets/dashboard.css" />
-      <script src="/assets/htmx.min.js" defer />
-      <script src="/assets/dashboard.js" defer />
-    </head>
-    <body>
-      {children}
-      <div id="toasts" aria-live="polite" />
-    </body>
-  </html>
-)
-
-export const LoginPage: FC<{ nonceToken: string; error?: string }> = ({ nonceToken, error }) => (
-  <Layout title="Sign in · keywarden">
-    <main>
-      <section class="panel login" aria-labelledby="login-title">
-        <h2 id="login-title">Sign in to keywarden</h2>
-        <p class="lead">Paste an admin key (scope keywarden:admin). It is checked and never stored.</p>
-        {error ? (
-          <p class="error" role="alert" id="login-error">
-            {error}
-          </p>
-        ) : null}
-        <form method="post" action="/login">
-          <input type="hidden" name="_csrf" value={nonceToken} />
-          <label for="admin-key">
-            Admin key
-            <input
-              id="admin-key"
-              name="key"
-              type="password"
-              autocomplete="off"
-              required
-              spellcheck={false}
-              aria-describedby={error ? 'login-error' : undefined}
-            />
-          </label>
-          <button type="submit" class="primary">
-            Sign in
-          </button>
-        </form>
-      </section>
-    </main>
-  </Layout>
-)
 
 const NewKeyPanel: FC<{ shown: ShownKey }> = ({ shown }) => (
   <section class="once" aria-labelledby="new-key-title">
@@ -274,7 +183,7 @@ export const KeysPanel: FC<KeysPanelProps> = ({ keys, sessionKeyId, nextCursor, 
   </div>
 )
 
-const CreateKeyForm: FC<{ csrfToken: string }> = ({ csrfToken }) => (
+export const CreateKeyForm: FC<{ csrfToken: string }> = ({ csrfToken }) => (
   <form
     class="grid"
     method="post"
@@ -372,149 +281,4 @@ const CreateKeyForm: FC<{ csrfToken: string }> = ({ csrfToken }) => (
       Create key
     </button>
   </form>
-)
-
-export const ProviderCard: FC<{ provider: ProviderView; now: Date; csrfToken: string }> = ({
-  provider,
-  now,
-  csrfToken,
-}) => {
-  const { id, name, secret } = provider
-  const expired = secret?.expiresAt ? secret.expiresAt.getTime() <= now.getTime() : false
-  const inputId = `provider-${id}-key`
-  const hintId = `${inputId}-hint`
-  const base = `/dashboard/providers/${encodeURIComponent(id)}`
-  const defaultHint = provider.hint
-  return (
-    <article class="card" id={`provider-${id}`} aria-labelledby={`provider-${id}-title`}>
-      <h3 id={`provider-${id}-title`}>
-        {name}
-        {secret ? (
-          <span class={`badge ${expired ? 'badge-expired' : 'badge-set'}`}>
-            {expired ? 'expired' : 'saved'}
-          </span>
-        ) : (
-          <span class="badge badge-unset">not set</span>
-        )}
-      </h3>
-      {secret ? (
-        <dl>
-          <dt>Key</dt>
-          <dd>
-            <code class="masked">{secret.masked}</code>
-          </dd>
-          <dt>Added</dt>
-          <dd>
-            <Time date={secret.createdAt} now={now} />
-          </dd>
-          <dt>Expires</dt>
-          <dd>
-            <Time date={secret.expiresAt} now={now} never="never" />
-          </dd>
-        </dl>
-      ) : (
-        <p class="muted">No key saved for {name}.</p>
-      )}
-      <form
-        method="post"
-        action={base}
-        hx-post={base}
-        hx-target={`#provider-${id}`}
-        hx-swap="outerHTML"
-        autocomplete="off"
-      >
-        <input type="hidden" name="_csrf" value={csrfToken} />
-        <label for={inputId}>
-          {secret ? `Replace ${name} key` : `${name} API key`}
-          <input
-            id={inputId}
-            name="key"
-            type="password"
-            required
-            autocomplete="off"
-            spellcheck={false}
-            aria-describedby={hintId}
-            data-pattern={provider.pattern ?? undefined}
-            data-pattern-message={`This is not a ${name} key: ${provider.hint}.`}
-          />
-          <span class="hint" id={hintId} data-default={defaultHint} aria-live="polite">
-            {defaultHint}
-          </span>
-        </label>
-        <div class="buttons">
-          <button type="submit" class="primary">
-            {secret ? 'Replace' : 'Save'}
-          </button>
-        </div>
-      </form>
-      {secret ? (
-        <form
-          method="post"
-          action={`${base}/delete`}
-          hx-post={`${base}/delete`}
-          hx-target={`#provider-${id}`}
-          hx-swap="outerHTML"
-          hx-confirm={`Delete the saved ${name} key?`}
-        >
-          <input type="hidden" name="_csrf" value={csrfToken} />
-          <button type="submit" class="danger small" aria-label={`Delete ${name} key`}>
-            Delete
-          </button>
-        </form>
-      ) : null}
-    </article>
-  )
-}
-
-export interface DashboardPageProps extends KeysPanelProps {
-  signedInAs: string
-  providers: ProviderView[]
-  flash?: Flash | undefined
-}
-
-export const DashboardPage: FC<DashboardPageProps> = (props) => (
-  <Layout title="keywarden" csrfToken={props.csrfToken}>
-    <header class="top">
-      <h1>keywarden</h1>
-      <div class="who">
-        <span>
-          Signed in with <code>{props.signedInAs}…</code>
-        </span>
-        <form method="post" action="/logout">
-          <input type="hidden" name="_csrf" value={props.csrfToken} />
-          <button type="submit" class="small">
-            Sign out
-          </button>
-        </form>
-      </div>
-    </header>
-    {props.flash ? <span data-initial-toast={props.flash.message} data-kind={props.flash.kind} /> : null}
-    <main>
-      <section class="panel" aria-labelledby="issued-title">
-        <h2 id="issued-title">Issued keys</h2>
-        <p class="lead">Keys your API hands to its clients. Only a hash is stored; the key is shown once.</p>
-        <CreateKeyForm csrfToken={props.csrfToken} />
-        <KeysPanel
-          keys={props.keys}
-          sessionKeyId={props.sessionKeyId}
-          nextCursor={props.nextCursor}
-          shown={props.shown}
-          now={props.now}
-          csrfToken={props.csrfToken}
-        />
-      </section>
-      <section class="panel" aria-labelledby="providers-title">
-        <h2 id="providers-title">Provider keys</h2>
-        <p class="lead">
-          Your own keys for AI providers (BYOK), encrypted with the server's secret. Only a mask is ever
-          shown.
-        </p>
-        <div class="cards">
-          {props.providers.map((provider) => (
-            <ProviderCard provider={provider} now={props.now} csrfToken={props.csrfToken} />
-          ))}
-        </div>
-      </section>
-    </main>
-  </Layout>
 )

@@ -1,0 +1,147 @@
+import { ConfigError, ValidationError } from '../errors.js'
+import type { SecretStore } from '../stores/types.js'
+import type { ResolvedVaultOptions } from './options.js'
+import { PROVIDER_ID } from './providers.js'
+import { SESSION_SCOPE, USER_SCOPE_PREFIX } from './scope.js'
+import { isExpired, type VaultSealing } from './sealing.js'
+import type { SecretSummary, SetSecretOptions, VaultFor, VaultHandle } from './types.js'
+
+const MAX_KEY_LENGTH = 4096
+const MAX_USER_ID_LENGTH = 512
+
+function assertTtl(ttlMs: unknown, field: string): asserts ttlMs is number | null {
+  if (ttlMs === null) return
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new ValidationError(`${field} must be a positive number of milliseconds, or null for no expiry`, {
+      field,
+    })
+  }
+}
+
+function assertDate(value: unknown, field: string): asserts value is Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new ValidationError(`${field} must be a valid Date`, { field })
+  }
+}
+
+function assertProviderId(provider: unknown): asserts provider is string {
+  if (typeof provider !== 'string' || !PROVIDER_ID.test(provider)) {
+    throw new ValidationError('provider must be a provider id such as "openai" (a-z 0-9 _ -)', {
+      field: 'provider',
+    })
+  }
+}
+
+type HandleDeps = ResolvedVaultOptions & VaultSealing
+
+// A class, not an object of closures: vault.for() runs on every request, its methods are shared.
+class Handle implements VaultHandle {
+  constructor(
+    private readonly deps: HandleDeps,
+    private readonly bound: SecretStore,
+    readonly scope: string,
+  ) {}
+
+  async set(provider: string, apiKey: string, setOptions: SetSecretOptions = {}): Promise<SecretSummary> {
+    const { providers, now, defaultTtlMs, seal, summary } = this.deps
+    assertProviderId(provider)
+    if (typeof apiKey !== 'string') throw new ValidationError('apiKey must be a string', { field: 'apiKey' })
+    const key = apiKey.trim()
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      throw new ValidationError(`apiKey must be 1 to ${MAX_KEY_LENGTH} characters`, { field: 'apiKey' })
+    }
+    providers.assertKey(provider, key)
+    const at = now()
+    const { ttlMs, expiresAt, createdAt = at } = setOptions ?? {}
+    assertDate(createdAt, 'createdAt')
+    let expiry: Date | null
+    if (expiresAt !== undefined) {
+      if (ttlMs !== undefined)
+        throw new ValidationError('pass ttlMs or expiresAt, not both', { field: 'ttlMs' })
+      if (expiresAt !== null) assertDate(expiresAt, 'expiresAt')
+      expiry = expiresAt
+    } else {
+      const ttl = ttlMs === undefined ? defaultTtlMs : ttlMs
+      assertTtl(ttl, 'ttlMs')
+      expiry = ttl === null ? null : new Date(at.getTime() + ttl)
+    }
+    const record = seal({ scope: this.scope, provider, createdAt, updatedAt: at, expiresAt: expiry }, key)
+    await this.bound.putSecret(record)
+    return summary(record)
+  }
+
+  async get(provider: string): Promise<string | null> {
+    assertProviderId(provider)
+    const { now, open, seal, cipher } = this.deps
+    const record = await this.bound.getSecret(this.scope, provider)
+    if (!record || (record.expiresAt !== null && isExpired(record, now()))) return null
+    const plaintext = open(record)
+    if (record.keyId !== cipher.currentKeyId) {
+      // Lazy rotation: session-held values are out of rotate()'s reach. Compare-and-set, so a
+      // concurrent set wins; a failed write only means the value stays under its old key.
+      const fresh = seal({ ...record, updatedAt: now() }, plaintext)
+      await this.bound.putSecret(fresh, { ifCiphertext: record.ciphertext }).catch(() => false)
+    }
+    return plaintext
+  }
+
+  async has(provider: string): Promise<boolean> {
+    assertProviderId(provider)
+    const record = await this.bound.getSecret(this.scope, provider)
+    return record !== null && !isExpired(record, this.deps.now())
+  }
+
+  async delete(provider: string): Promise<boolean> {
+    assertProviderId(provider)
+    return this.bound.deleteSecret(this.scope, provider)
+  }
+
+  async list(): Promise<SecretSummary[]> {
+    const at = this.deps.now()
+    return (await this.bound.listSecrets(this.scope)).filter((r) => !isExpired(r, at)).map(this.deps.summary)
+  }
+
+  async clear(): Promise<number> {
+    return this.bound.clearSecrets(this.scope)
+  }
+}
+
+/** vault.for: the handle of one user (by id) or one session, on the store bound to it. */
+export function handleFor(deps: HandleDeps, owner: VaultFor): VaultHandle {
+  const { store } = deps
+  if (!owner || typeof owner !== 'object') {
+    throw new ValidationError('vault.for needs { userId } or { session }', { field: 'owner' })
+  }
+  const { userId, session } = owner
+  if (userId !== undefined && userId !== null) {
+    if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
+      throw new ValidationError(
+        `userId must be a non-empty string of at most ${MAX_USER_ID_LENGTH} characters`,
+        {
+          field: 'userId',
+        },
+      )
+    }
+  }
+  const hasUser = typeof userId === 'string'
+  let bound: SecretStore = store
+  if (session !== undefined && session !== null) {
+    if (typeof session.get !== 'function' || typeof session.set !== 'function') {
+      throw new ValidationError(
+        'session must have get, set and delete (see expressSession, fastifySession)',
+        {
+          field: 'session',
+        },
+      )
+    }
+    if (store.withSession) bound = store.withSession(session)
+    else if (!hasUser) {
+      throw new ConfigError(
+        'this store is not session-bound: pass { userId }, or use sessionStore() / hybridStore() to keep values in the session',
+      )
+    }
+  } else if (!hasUser) {
+    throw new ValidationError('vault.for needs { userId } or { session }', { field: 'owner' })
+  }
+  return new Handle(deps, bound, hasUser ? `${USER_SCOPE_PREFIX}${userId}` : SESSION_SCOPE)
+}

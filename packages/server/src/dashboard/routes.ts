@@ -1,0 +1,88 @@
+import { Hono } from 'hono'
+import { describeError, type Keywarden, ValidationError } from 'keywarden'
+import type { LoginThrottle } from '../login-throttle.js'
+import type { SessionManager } from '../session.js'
+import { dashboardAnswers, isHtmx, noStore, toastHeader } from './answers.js'
+import { keyActions } from './key-actions.js'
+import { loginRoutes, sessionLoader, unauthorized } from './login.js'
+import { providerActions } from './provider-actions.js'
+import { clearCookie, csrfProtection, formLimit, SESSION_COOKIE, type ServerEnv } from './security.js'
+import type { DashboardVault } from './vault-port.js'
+
+export { ADMIN_SCOPE } from './login.js'
+
+export interface DashboardOptions {
+  warden: Keywarden
+  vault: DashboardVault
+  sessions: SessionManager
+  /** Refuses sign-ins after too many failures, before a key is verified. */
+  throttle: LoginThrottle
+  now?: () => Date
+  /** Session cookie lifetime; match the session manager's ttl. */
+  sessionTtlMs?: number
+  onError?: (error: unknown) => void
+}
+
+/** Sign-in, the dashboard page and its htmx actions. Mount at '/'. */
+export function dashboardRoutes({
+  warden,
+  vault,
+  sessions,
+  throttle,
+  now = () => new Date(),
+  sessionTtlMs = 8 * 3600_000,
+  onError = (error) => console.error(`keywarden dashboard: ${describeError(error)}`),
+}: DashboardOptions): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>()
+  const answers = dashboardAnswers({ warden, vault, now, onError })
+  const loadSession = sessionLoader({ warden, sessions, now })
+
+  loginRoutes(app, { warden, sessions, throttle, now, sessionTtlMs })
+
+  // Everything below needs a live session, and state changes need the CSRF token. The guards are
+  // bound to these paths only: mounted at '/', a '*' guard would also cover /api and /healthz.
+  for (const path of ['/', '/logout', '/dashboard/*']) {
+    app.use(path, async (c, next) => {
+      const session = await loadSession(c)
+      if (!session) return unauthorized(c)
+      c.set('session', session)
+      return next()
+    })
+    app.use(path, formLimit(16))
+    app.use(
+      path,
+      csrfProtection((c, reason) => {
+        noStore(c)
+        c.header(
+          'HX-Trigger',
+          toastHeader({ kind: 'error', message: `Refused: ${reason}. Reload the page.` }),
+        )
+        return c.text(`Forbidden: ${reason}. Reload the dashboard and try again.`, 403)
+      }),
+    )
+  }
+
+  app.get('/', async (c) => {
+    try {
+      return await answers.renderPage(c, {})
+    } catch (error) {
+      // A stale or hand-edited ?cursor= is not worth an error page: start from the newest keys.
+      if (error instanceof ValidationError && c.req.query('cursor') !== undefined) return c.redirect('/', 303)
+      throw error
+    }
+  })
+
+  app.post('/logout', (c) => {
+    clearCookie(c, SESSION_COOKIE)
+    noStore(c)
+    if (isHtmx(c)) {
+      c.header('HX-Redirect', '/login')
+      return c.body(null, 204)
+    }
+    return c.redirect('/login', 303)
+  })
+
+  keyActions(app, { warden, now, answers })
+  providerActions(app, { vault, answers })
+  return app
+}
