@@ -2,9 +2,8 @@ import { type Kysely, sql } from 'kysely'
 import { LRUCache } from 'lru-cache'
 import { type CounterSnapshot, decideConsume, type WindowCounts, windowStart } from '../sliding-window.js'
 import type { ConsumeOutcome, ConsumeRequest } from '../types.js'
-import type { SqliteDatabase } from './connect.js'
+import type { SqlDialect } from './dialects/types.js'
 import { type Names, RestartError, withTransaction } from './groups.js'
-import type { SqlDialectName } from './options.js'
 
 /**
  * consumeKey for the SQL store: one transaction per verification that locks the key's row — or,
@@ -64,77 +63,12 @@ export function planWindows(
   }
 }
 
-const num = (value: unknown): number => Number(value)
-const numOrNull = (value: unknown): number | null =>
+export const num = (value: unknown): number => Number(value)
+export const numOrNull = (value: unknown): number | null =>
   value === null || value === undefined ? null : Number(value)
 
-/** The better-sqlite3 path: prepared statements in one synchronous BEGIN IMMEDIATE transaction. */
-export function sqliteConsumer(db: SqliteDatabase, names: Names): Consume {
-  // Prepared at first use: a store migrated by hand may not have the counters table until then.
-  let run: ((id: string, request: ConsumeRequest) => ConsumeOutcome) | null = null
-  return async (id, request) => {
-    run ??= prepareSqlite(db, names)
-    return run(id, request)
-  }
-}
-
-function prepareSqlite(
-  db: SqliteDatabase,
-  names: Names,
-): (id: string, request: ConsumeRequest) => ConsumeOutcome {
-  const keys = `"${names.keys}"`
-  const windows = `"${names.rateWindows}"`
-  const readKey = db.prepare(`select remaining, last_refill_at, limit_id from ${keys} where id = ?`)
-  const readWindows = db.prepare(`select name, window_start, count from ${windows} where key_id = ?`)
-  const writeCredits = db.prepare(`update ${keys} set remaining = ?, last_refill_at = ? where id = ?`)
-  const writeGroupCredits = db.prepare(
-    `update ${keys} set remaining = ?, last_refill_at = ? where limit_id = ?`,
-  )
-  const upsert = db.prepare(
-    `insert into ${windows} (key_id, name, window_start, count) values (?, ?, ?, ?)
-     on conflict (key_id, name, window_start) do update set count = excluded.count`,
-  )
-  const remove = db.prepare(`delete from ${windows} where key_id = ? and name = ? and window_start = ?`)
-  const transaction = db.transaction((id: string, request: ConsumeRequest): ConsumeOutcome => {
-    const key = readKey.get(id) as
-      | { remaining: unknown; last_refill_at: unknown; limit_id: string | null }
-      | undefined
-    if (!key) return { status: 'not_found' }
-    const group = key.limit_id ?? null
-    const counter = group ?? id
-    const rows =
-      request.rateLimits.length > 0
-        ? (readWindows.all(counter) as Array<Record<string, unknown>>).map((r) => ({
-            name: r.name as string,
-            window_start: num(r.window_start),
-            count: num(r.count),
-          }))
-        : []
-    const { snapshot, stale } = planWindows(
-      request,
-      { remaining: numOrNull(key.remaining), lastRefillAt: numOrNull(key.last_refill_at) },
-      rows,
-    )
-    const decision = decideConsume(request, snapshot)
-    if (decision.credits) {
-      const { remaining, lastRefillAt } = decision.credits
-      if (group === null) writeCredits.run(remaining, lastRefillAt, id)
-      else writeGroupCredits.run(remaining, lastRefillAt, group)
-    }
-    if (decision.count) {
-      request.rateLimits.forEach((rule, i) => {
-        const counts = snapshot.counts[i] as WindowCounts
-        upsert.run(counter, rule.name, windowStart(request.now, rule.windowMs), counts.current + 1)
-      })
-    }
-    for (const row of stale) remove.run(counter, row.name, row.window_start)
-    return decision.outcome
-  })
-  return (id, request) => transaction.immediate(id, request)
-}
-
-/** The Kysely path (postgres, mysql, and an app's own sqlite Kysely). */
-export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: Names): Consume {
+/** The Kysely path (every engine; sqlite: URLs use dialects/sqlite-consume.ts instead). */
+export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialect, names: Names): Consume {
   // The limit group of ids known to be in one. A key's limit_id never changes once set, so an
   // id not listed is locked alone first and, when it turns out to be in a group, retried.
   const groups = new LRUCache<string, string>({ max: 10_000 })
@@ -144,7 +78,7 @@ export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: N
     const known = groups.get(id)
     let read = trx.selectFrom(names.keys).select(['id', 'remaining', 'last_refill_at', 'limit_id'])
     read = known === undefined ? read.where('id', '=', id) : read.where('limit_id', '=', known).orderBy('id')
-    if (dialect !== 'sqlite') read = read.forUpdate()
+    read = dialect.lockRows(read)
     const own = (await read.execute()).find((row) => row.id === id)
     const group = (own?.limit_id as string | null | undefined) ?? null
     if (known !== undefined && group !== known) {
@@ -196,14 +130,9 @@ export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: N
         count: (snapshot.counts[i] as WindowCounts).current + 1,
       }))
       const insert = trx.insertInto(names.rateWindows).values(values)
-      await (dialect === 'mysql'
-        ? insert.onDuplicateKeyUpdate({ count: sql`values(${sql.ref('count')})` })
-        : insert.onConflict((oc) =>
-            oc
-              .columns(['key_id', 'name', 'window_start'])
-              .doUpdateSet({ count: sql`excluded.${sql.ref('count')}` }),
-          )
-      ).execute()
+      await dialect
+        .upsert(insert, ['key_id', 'name', 'window_start'], { count: dialect.inserted('count') })
+        .execute()
     }
     if (stale.length > 0) {
       await trx
@@ -222,7 +151,7 @@ export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: N
   }
 
   /**
-   * Credits without rate limits, where the engine has RETURNING: one conditional UPDATE (refill
+   * Credits without rate limits, where the engine has UPDATE … RETURNING: one conditional UPDATE (refill
    * folded in) that spends only while `remaining >= cost`. The row lock of the UPDATE makes it
    * atomic; when it changes nothing (no such key, too few credits) the transaction below decides.
    */
@@ -271,7 +200,7 @@ export function kyselyConsumer(q: Kysely<any>, dialect: SqlDialectName, names: N
   }
 
   return async (id, request) => {
-    if (request.rateLimits.length === 0 && dialect !== 'mysql' && !groups.has(id)) {
+    if (request.rateLimits.length === 0 && dialect.returning && !groups.has(id)) {
       const spent = await spendOnly(id, request)
       if (spent) return spent
     }

@@ -1,48 +1,13 @@
 import { ConflictError, KeywardenError, StoreError } from '../../errors.js'
-import type { Target } from './connect.js'
+import type { Target } from './dialects/types.js'
 
 interface EngineError {
   code?: string | number
-  errno?: number
   message?: string
   constraint?: string
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  // postgres: bad password, no such role, no such database, too many connections, shutting down
-  '28P01',
-  '28000',
-  '3D000',
-  '53300',
-  '57P01',
-  '57P03',
-  // mysql: access denied, unknown database
-  'ER_ACCESS_DENIED_ERROR',
-  'ER_DBACCESS_DENIED_ERROR',
-  'ER_BAD_DB_ERROR',
-  'ER_CON_COUNT_ERROR',
-])
-
 const MISSING_TABLE = /no such table|relation .* does not exist|ER_NO_SUCH_TABLE|doesn't exist/i
-
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as EngineError
-  return (
-    e?.code === '23505' ||
-    e?.code === 'ER_DUP_ENTRY' ||
-    e?.errno === 1062 ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-  )
-}
 
 /** True when the violated unique index is the one on `hash` (so the message can say which). */
 export function violatesHash(error: unknown): boolean {
@@ -65,19 +30,20 @@ export function toStoreError(error: unknown, target: Target, doing: string): Key
   const e = (error ?? {}) as EngineError
   const code = String(e.code ?? '')
   const detail = scrub(String(e.message ?? error), target)
-  if (CONNECTION_CODES.has(code) || (target.engine !== 'sqlite' && /connect|authentication/i.test(detail))) {
+  const engine = target.dialect.name
+  if (target.dialect.isConnectionFailure(code, detail)) {
     return new StoreError(
-      `sqlStore: cannot connect to ${target.engine} at ${target.where}: ${detail}; check the url, that the server runs and the credentials`,
+      `sqlStore: cannot connect to ${engine} at ${target.where}: ${detail}; check the url, that the server runs and the credentials`,
       { cause: error },
     )
   }
   if (MISSING_TABLE.test(`${code} ${detail}`)) {
     return new StoreError(
-      `sqlStore: keywarden's tables are missing on ${target.engine} at ${target.where} while trying to ${doing}; use migrate: 'auto' or run migrateToLatest(store) (${detail})`,
+      `sqlStore: keywarden's tables are missing on ${engine} at ${target.where} while trying to ${doing}; use migrate: 'auto' or run migrateToLatest(store) (${detail})`,
       { cause: error },
     )
   }
-  return new StoreError(`sqlStore: ${target.engine} failed to ${doing}: ${detail}`, { cause: error })
+  return new StoreError(`sqlStore: ${engine} failed to ${doing}: ${detail}`, { cause: error })
 }
 
 export function keyConflict(error: unknown, id: string): ConflictError {

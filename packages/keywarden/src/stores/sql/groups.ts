@@ -1,9 +1,8 @@
-import { type Compilable, type CompiledQuery, type Kysely, sql } from 'kysely'
+import type { Compilable, Kysely } from 'kysely'
 import { groupOf } from '../limit-group.js'
 import type { KeyPatch, RolledKeys, StoredKey } from '../types.js'
-import type { SqliteDatabase, SqliteStatement } from './connect.js'
-import { isUniqueViolation, keyConflict } from './errors.js'
-import type { SqlDialectName } from './options.js'
+import type { SqlDialect } from './dialects/types.js'
+import { keyConflict } from './errors.js'
 import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
 
 /**
@@ -11,9 +10,9 @@ import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
  * transaction, so any member row shows it; its counters are the rate_windows rows of key_id =
  * the group id. Every writer of a group's balance locks the group's rows in id order first.
  *
- * The steps are written once, as generators yielding queries: run synchronously inside one
- * better-sqlite3 transaction (sqlite: URLs, whose connection the hot path shares), or awaited
- * inside one Kysely transaction (postgres, mysql, an app's own Kysely).
+ * The steps are written once, as generators yielding queries: awaited inside one Kysely
+ * transaction here, or run synchronously inside one better-sqlite3 transaction
+ * (dialects/sqlite-raw.ts, for sqlite: URLs, whose connection the hot path shares).
  */
 
 export interface Names {
@@ -22,54 +21,25 @@ export interface Names {
 }
 
 type Row = Record<string, unknown>
-type Steps<T> = Generator<Compilable, T, Row[]>
+export type Steps<T> = Generator<Compilable, T, Row[]>
 
 /** Thrown when a key joined a group between the read and the lock: the attempt is retried. */
 export class RestartError extends Error {}
 
-/** Deadlocks, serialization failures and restarts are retried: the transaction did nothing. */
-export function isRetryable(error: unknown): boolean {
-  const e = error as { code?: unknown; errno?: unknown } | null
-  return (
-    error instanceof RestartError ||
-    e?.code === '40P01' ||
-    e?.code === '40001' ||
-    e?.errno === 1213 ||
-    e?.code === 'ER_LOCK_DEADLOCK'
-  )
-}
-
 export const ATTEMPTS = 5
 
-/** One transaction, retried while it fails for a retryable reason. */
+/** One transaction, retried while it fails for a retryable reason (then it did nothing). */
 export async function withTransaction<T>(
   q: Kysely<any>,
-  dialect: SqlDialectName,
+  dialect: SqlDialect,
   work: (trx: Kysely<any>) => Promise<T>,
 ): Promise<T> {
-  const once = (): Promise<T> => {
-    if (dialect !== 'sqlite') {
-      // READ COMMITTED: every read after a row lock sees what the previous holder committed.
-      return q.transaction().setIsolationLevel('read committed').execute(work)
-    }
-    // Kysely's sqlite transactions are deferred; the write lock must come first.
-    return q.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn)
-      try {
-        const result = await work(conn)
-        await sql`commit`.execute(conn)
-        return result
-      } catch (error) {
-        await sql`rollback`.execute(conn).catch(() => {})
-        throw error
-      }
-    })
-  }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await once()
+      return await dialect.transaction(q, work)
     } catch (error) {
-      if (attempt >= ATTEMPTS || !isRetryable(error)) throw error
+      const retryable = error instanceof RestartError || dialect.isRetryable(error)
+      if (attempt >= ATTEMPTS || !retryable) throw error
     }
   }
 }
@@ -80,7 +50,7 @@ export async function withTransaction<T>(
  */
 function* lockKey(
   q: Kysely<any>,
-  dialect: SqlDialectName,
+  dialect: SqlDialect,
   names: Names,
   id: string,
 ): Steps<{ key: StoredKey; group: string | null } | null> {
@@ -89,16 +59,16 @@ function* lockKey(
   const group = (found.limit_id as string | null) ?? null
   let query = q.selectFrom(names.keys).select([...KEY_COLUMNS])
   query = group === null ? query.where('id', '=', id) : query.where('limit_id', '=', group).orderBy('id')
-  if (dialect !== 'sqlite') query = query.forUpdate()
+  query = dialect.lockRows(query)
   const own = (yield query).find((row) => row.id === id)
   if (!own) return null
   if (((own.limit_id as string | null) ?? null) !== group) throw new RestartError()
   return { key: keyFromRow(own), group }
 }
 
-function* rollSteps(
+export function* rollSteps(
   q: Kysely<any>,
-  dialect: SqlDialectName,
+  dialect: SqlDialect,
   names: Names,
   key: StoredKey,
   oldId: string,
@@ -127,9 +97,9 @@ function* rollSteps(
 }
 
 /** updateKey of a patch that sets the balance: the key's row, then the rest of its group. */
-function* updateSteps(
+export function* updateSteps(
   q: Kysely<any>,
-  dialect: SqlDialectName,
+  dialect: SqlDialect,
   names: Names,
   id: string,
   patch: KeyPatch,
@@ -157,13 +127,14 @@ export interface GroupOps {
   updateCredits(id: string, patch: KeyPatch): Promise<StoredKey | null>
 }
 
-function conflicts(key: StoredKey) {
-  return (error: unknown) => {
-    throw isUniqueViolation(error) ? keyConflict(error, key.id) : error
+/** A unique violation of a rolled-in key, as the ConflictError saying which. */
+export function conflicts(dialect: SqlDialect, key: StoredKey) {
+  return (error: unknown): never => {
+    throw dialect.isUniqueViolation(error) ? keyConflict(error, key.id) : error
   }
 }
 
-export function kyselyGroups(q: Kysely<any>, dialect: SqlDialectName, names: Names): GroupOps {
+export function kyselyGroups(q: Kysely<any>, dialect: SqlDialect, names: Names): GroupOps {
   const drive = <T>(steps: (trx: Kysely<any>) => Steps<T>) =>
     withTransaction(q, dialect, async (trx) => {
       const run = steps(trx)
@@ -176,40 +147,7 @@ export function kyselyGroups(q: Kysely<any>, dialect: SqlDialectName, names: Nam
     })
   return {
     rollKey: (key, oldId, patch) =>
-      drive((trx) => rollSteps(trx, dialect, names, key, oldId, patch)).catch(conflicts(key)),
+      drive((trx) => rollSteps(trx, dialect, names, key, oldId, patch)).catch(conflicts(dialect, key)),
     updateCredits: (id, patch) => drive((trx) => updateSteps(trx, dialect, names, id, patch)),
-  }
-}
-
-/** `q` only compiles here: every query runs on `db`, inside one BEGIN IMMEDIATE transaction. */
-export function sqliteGroups(db: SqliteDatabase, q: Kysely<any>, names: Names): GroupOps {
-  const statements = new Map<string, SqliteStatement>()
-  const exec = (compiled: CompiledQuery): Row[] => {
-    let statement = statements.get(compiled.sql)
-    if (!statement) {
-      statement = db.prepare(compiled.sql)
-      statements.set(compiled.sql, statement)
-    }
-    if (compiled.query.kind === 'SelectQueryNode') return statement.all(...compiled.parameters) as Row[]
-    statement.run(...compiled.parameters)
-    return []
-  }
-  const transaction = db.transaction((run: Steps<unknown>): unknown => {
-    let next = run.next(undefined as unknown as Row[])
-    while (!next.done) next = run.next(exec(next.value.compile()))
-    return next.value
-  })
-  const drive = <T>(run: Steps<T>) => transaction.immediate(run) as T
-  return {
-    async rollKey(key, oldId, patch) {
-      try {
-        return drive(rollSteps(q, 'sqlite', names, key, oldId, patch))
-      } catch (error) {
-        return conflicts(key)(error)
-      }
-    },
-    async updateCredits(id, patch) {
-      return drive(updateSteps(q, 'sqlite', names, id, patch))
-    },
   }
 }

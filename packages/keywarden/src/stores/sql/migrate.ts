@@ -1,31 +1,17 @@
-import { type Kysely, type MigrationResult, Migrator, sql } from 'kysely'
+import { type Kysely, type MigrationResult, Migrator } from 'kysely'
 import { StoreError } from '../../errors.js'
-import { isSqliteBusy, type Target } from './connect.js'
+import type { SqlDialect, Target } from './dialects/types.js'
 import { toStoreError } from './errors.js'
 import { migrationProvider, migrationTables } from './migrations.js'
-import type { SqlDialectName } from './options.js'
-import type { SqliteMigrationLock } from './sqlite-lock.js'
 
 export interface MigrateContext {
   db: Kysely<any>
-  dialect: SqlDialectName
+  dialect: SqlDialect
   tablePrefix: string
   schema: string | undefined
   target: Target
-  sqliteLock?: SqliteMigrationLock | undefined
-}
-
-/** MariaDB has utf8mb4_nopad_bin, MySQL 8 utf8mb4_0900_bin; utf8mb4_bin (PAD SPACE) is the fallback. */
-async function mysqlCollation(db: Kysely<any>): Promise<string> {
-  const { rows } = await sql<{ name: string }>`
-    select collation_name as name from information_schema.collations
-    where collation_name in ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')`.execute(db)
-  const names = rows.map((r) => r.name)
-  return names.includes('utf8mb4_nopad_bin')
-    ? 'utf8mb4_nopad_bin'
-    : names.includes('utf8mb4_0900_bin')
-      ? 'utf8mb4_0900_bin'
-      : 'utf8mb4_bin'
+  /** The store's own cross-process lock, when it holds one (told when a migration fails). */
+  migrationLock?: { markFailed(): void } | undefined
 }
 
 /**
@@ -33,29 +19,28 @@ async function mysqlCollation(db: Kysely<any>): Promise<string> {
  * BEGIN IMMEDIATE). Returns one result per migration run; an empty list when nothing was pending.
  */
 export async function runMigrations(ctx: MigrateContext): Promise<MigrationResult[]> {
-  const { db, dialect, tablePrefix, schema, target, sqliteLock } = ctx
-  let collation = 'utf8mb4_bin'
+  const { db, dialect, tablePrefix, schema, target, migrationLock } = ctx
+  let collation: string
   try {
-    if (dialect === 'mysql') collation = await mysqlCollation(db)
+    collation = await dialect.migrationCollation(db)
   } catch (error) {
     throw toStoreError(error, target, 'read the available collations')
   }
   const migrator = new Migrator({
     db,
-    provider: migrationProvider({ dialect, tablePrefix, schema, mysqlCollation: collation }, () =>
-      sqliteLock?.markFailed(),
+    provider: migrationProvider(
+      { dialect: dialect.name, tablePrefix, schema, mysqlCollation: collation },
+      () => migrationLock?.markFailed(),
     ),
     ...migrationTables(tablePrefix),
     ...(schema ? { migrationTableSchema: schema } : {}),
   })
-  // SQLite: Kysely creates its migration tables before taking the lock, and a WAL read that turns
-  // into a write answers SQLITE_BUSY at once instead of waiting on busy_timeout. So when several
-  // processes open one new file together the losers retry, and then find the winner's migrations
-  // recorded. Without our lock (an app's own SQLite Kysely) any failure is retried a few times.
   let outcome = await migrator.migrateToLatest()
-  for (let attempt = 1; dialect === 'sqlite' && outcome.error && attempt < 20; attempt++) {
-    if (sqliteLock && !isSqliteBusy(outcome.error)) break
-    if (!sqliteLock && !isSqliteBusy(outcome.error) && attempt >= 3) break
+  for (
+    let attempt = 1;
+    outcome.error && dialect.retryMigration(outcome.error, attempt, !!migrationLock);
+    attempt++
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30))
     outcome = await migrator.migrateToLatest()
   }

@@ -1,21 +1,7 @@
-import {
-  type Compilable,
-  DummyDriver,
-  Kysely,
-  type Migration,
-  type MigrationProvider,
-  MysqlAdapter,
-  MysqlIntrospector,
-  MysqlQueryCompiler,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  sql,
-} from 'kysely'
+import type { Compilable, Kysely, Migration, MigrationProvider } from 'kysely'
 import { ConfigError } from '../../errors.js'
+import { dialectNamed, findDialect } from './dialects/index.js'
+import type { ColumnTypes } from './dialects/types.js'
 import { resolveOptions, type SqlDialectName } from './options.js'
 
 export interface SchemaContext {
@@ -36,16 +22,9 @@ export interface SqlMigration {
   statements(ctx: SchemaContext): Statement[]
 }
 
-/** Column types per engine: times as BIGINT epoch ms, JSON as text, text compared byte for byte. */
-function types(dialect: SqlDialectName) {
-  // PostgreSQL's default collation is the database locale; "C" orders like JavaScript's `<` on ASCII.
-  const text = (n: number) => sql.raw(dialect === 'postgres' ? `varchar(${n}) collate "C"` : `varchar(${n})`)
-  return {
-    text,
-    json: sql.raw(dialect === 'mysql' ? 'mediumtext' : 'text'),
-    epoch: 'bigint' as const,
-    flag: sql.raw(dialect === 'sqlite' ? 'integer' : 'smallint'),
-  }
+/** Column types per engine (dialects/*.ts): times as BIGINT epoch ms, text compared byte for byte. */
+function types(dialect: SqlDialectName): ColumnTypes & { epoch: 'bigint' } {
+  return { ...dialectNamed(dialect).types, epoch: 'bigint' }
 }
 
 export function tableNames(tablePrefix: string) {
@@ -61,9 +40,7 @@ function schemaBuilder(ctx: SchemaContext) {
 }
 
 function tableEndFor(ctx: SchemaContext) {
-  return ctx.dialect === 'mysql'
-    ? sql.raw(`engine=InnoDB default character set utf8mb4 collate ${ctx.mysqlCollation}`)
-    : sql.raw('')
+  return types(ctx.dialect).tableEnd(ctx.mysqlCollation)
 }
 
 function keysAndSecrets(ctx: SchemaContext): Statement[] {
@@ -194,23 +171,6 @@ export function migrationProvider(
   }
 }
 
-function offlineKysely(dialect: SqlDialectName): Kysely<any> {
-  const parts = {
-    postgres: [PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler],
-    mysql: [MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler],
-    sqlite: [SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler],
-  } as const
-  const [Adapter, Introspector, Compiler] = parts[dialect]
-  return new Kysely({
-    dialect: {
-      createAdapter: () => new Adapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new Introspector(db),
-      createQueryCompiler: () => new Compiler(),
-    },
-  })
-}
-
 export interface PrintSchemaOptions {
   tablePrefix?: string
   /** PostgreSQL only. */
@@ -224,15 +184,14 @@ export interface PrintSchemaOptions {
  * (then use `migrate: 'manual'`).
  */
 export function printSchema(dialect: SqlDialectName, options: PrintSchemaOptions = {}): string {
-  if (dialect !== 'sqlite' && dialect !== 'postgres' && dialect !== 'mysql') {
-    throw new ConfigError('printSchema: dialect must be "sqlite", "postgres" or "mysql"')
-  }
+  const engine = findDialect(dialect)
+  if (!engine) throw new ConfigError('printSchema: dialect must be "sqlite", "postgres" or "mysql"')
   const { mysqlCollation = 'utf8mb4_bin', ...rest } = options
   if (!/^[a-z0-9_]+$/.test(mysqlCollation))
     throw new ConfigError('printSchema: mysqlCollation must be a collation name')
   const { tablePrefix, schema } = resolveOptions(rest, false)
-  if (schema && dialect !== 'postgres') throw new ConfigError('printSchema: schema applies to postgres only')
-  const db = offlineKysely(dialect)
+  if (schema && !engine.schemas) throw new ConfigError('printSchema: schema applies to postgres only')
+  const db = engine.offline()
   const lines: string[] = []
   if (schema) lines.push(`create schema if not exists "${schema}";`)
   for (const migration of SQL_MIGRATIONS) {

@@ -1,25 +1,47 @@
 import { ConfigError } from '../../errors.js'
 import type { SqlDialectName } from './options.js'
 
-const SCHEMES = 'sqlite:, postgres://, postgresql://, mysql:// or mariadb://'
+// Loaded by the root package (databaseUrlProblem) without kysely: no dialect objects here, only
+// the schemes and what each needs after it.
 
-function engineOf(url: string): SqlDialectName | null {
-  if (url.startsWith('sqlite:')) return 'sqlite'
-  if (/^postgres(?:ql)?:\/\//.test(url)) return 'postgres'
-  if (/^(?:mysql|mariadb):\/\//.test(url)) return 'mysql'
-  return null
-}
+const SCHEMES = 'sqlite:, postgres://, postgresql://, mysql:// or mariadb://'
 
 function pathOf(url: string): string {
   const path = url.slice('sqlite:'.length)
   return path.startsWith('//') ? path.slice(2) : path
 }
 
+function serverUrlProblem(url: string, engine: SqlDialectName): string | null {
+  try {
+    new URL(url)
+    return null
+  } catch {
+    return `is not a valid URL; expected ${engine}://user:password@host:port/database`
+  }
+}
+
+/** Each engine's URL form: how it starts, and why a URL of it would be refused. */
+const ENGINES: Array<{ engine: SqlDialectName; scheme: RegExp; problem(url: string): string | null }> = [
+  {
+    engine: 'sqlite',
+    scheme: /^sqlite:/,
+    problem: (url) =>
+      pathOf(url) === '' ? 'needs a file path after sqlite:, e.g. sqlite:./keywarden.db' : null,
+  },
+  {
+    engine: 'postgres',
+    scheme: /^postgres(?:ql)?:\/\//,
+    problem: (url) => serverUrlProblem(url, 'postgres'),
+  },
+  { engine: 'mysql', scheme: /^(?:mysql|mariadb):\/\//, problem: (url) => serverUrlProblem(url, 'mysql') },
+]
+
+const engineOf = (url: string) => ENGINES.find((e) => e.scheme.test(url))
+
 export function parseScheme(url: string): SqlDialectName {
-  const engine = engineOf(url)
-  if (engine === null)
-    throw new ConfigError(`sqlStore: url must start with ${SCHEMES} (e.g. "sqlite:keys.db")`)
-  return engine
+  const found = engineOf(url)
+  if (!found) throw new ConfigError(`sqlStore: url must start with ${SCHEMES} (e.g. "sqlite:keys.db")`)
+  return found.engine
 }
 
 export function sqlitePath(url: string): string {
@@ -34,15 +56,6 @@ export function sqlitePath(url: string): string {
  * loaders that check a setting before opening the store. Never quotes the URL (it may hold a password).
  */
 export function databaseUrlProblem(url: string): string | null {
-  const engine = engineOf(url)
-  if (engine === null) return `must start with ${SCHEMES} (e.g. sqlite:./keywarden.db)`
-  if (engine === 'sqlite') {
-    return pathOf(url) === '' ? 'needs a file path after sqlite:, e.g. sqlite:./keywarden.db' : null
-  }
-  try {
-    new URL(url)
-    return null
-  } catch {
-    return `is not a valid URL; expected ${engine}://user:password@host:port/database`
-  }
+  const found = engineOf(url)
+  return found ? found.problem(url) : `must start with ${SCHEMES} (e.g. sqlite:./keywarden.db)`
 }

@@ -1,4 +1,4 @@
-import { type Kysely, SqliteAdapter, sql } from 'kysely'
+import { type Dialect, type Kysely, SqliteAdapter, SqliteDialect, sql } from 'kysely'
 
 /**
  * Kysely's Migrator calls acquire/release around the pending migrations on one connection.
@@ -27,5 +27,20 @@ export class SqliteMigrationLock {
         await sql.raw(lock.#failed ? 'rollback' : 'commit').execute(db)
       }
     })()
+  }
+}
+
+/**
+ * SQLite's Kysely adapter takes no migration lock (one connection per process). Two processes on
+ * one file need one, so migrations run inside BEGIN IMMEDIATE, which waits on busy_timeout.
+ */
+export class LockingSqliteDialect extends SqliteDialect implements Dialect {
+  readonly #lock: SqliteMigrationLock
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], lock: SqliteMigrationLock) {
+    super(config)
+    this.#lock = lock
+  }
+  override createAdapter() {
+    return this.#lock.adapter()
   }
 }
