@@ -193,10 +193,6 @@ describe('the server log', () => {
     secrets.push(...(await server.store.listSecrets('user:u1')).map((s) => s.ciphertext))
   })
 
-  it.skipIf(!process.env.SHOW_LOG)('prints the session log (SHOW_LOG=1)', () => {
-    process.stdout.write(server.lines.map(textLine).join(''))
-  })
-
   it('never writes a key, hash, provider key, secret or cookie', () => {
     expect(server.lines.length).toBeGreaterThan(20)
     const leaks = secrets.filter(
