@@ -133,8 +133,8 @@ describe.skipIf(!hasPython)('the Python client against a running server', () => 
 
     // The server logged the resolves; its output holds no provider key and no issued key.
     const logs = `${server.stderr()}`
-    expect(logs).toMatch(/byok resolve by key key_\w+ for owner "user-42", provider "openai": returned/)
-    expect(logs).toMatch(/provider "anthropic": none stored/)
+    expect(logs).toMatch(/byok\.resolve .*caller=key_\w+ owner=user-42 provider=openai outcome=returned/)
+    expect(logs).toMatch(/provider=anthropic outcome="none stored"/)
     for (const secret of [OPENAI, service, user.key, byok.key, metered.key])
       expect(logs).not.toContain(secret)
   })

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ensureAdminKey } from '../packages/server/src/admin-key.js'
 import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
+import { createLogger } from '../packages/server/src/log/logger.js'
 import { Browser, memoryServer, TEST_SECRET } from './server-helpers.js'
 
 const PROBLEM = 'application/problem+json'
@@ -54,12 +55,16 @@ describe('oversized bodies', () => {
 
   it('log an error without a message by its name, never as an empty line', async () => {
     const lines: string[] = []
-    vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(' '))
-    })
     const { warden, vault, store } = memoryServer()
-    // The default onError: what `npm start` logs.
-    const app = createServerApp({ warden, vault, secret: TEST_SECRET, checkHealth: storeHealthCheck(store) })
+    // The default onError: what `npm start` logs, through the server's logger.
+    const logger = createLogger({ json: true, write: (line) => lines.push(line) })
+    const app = createServerApp({
+      warden,
+      vault,
+      secret: TEST_SECRET,
+      checkHealth: storeHealthCheck(store),
+      logger,
+    })
     const admin = await ensureAdminKey(warden, store)
     const browser = new Browser(app)
     expect((await browser.signIn(admin!.key)).status).toBe(303)
@@ -68,8 +73,9 @@ describe('oversized bodies', () => {
     }
     const page = await browser.request('/')
     expect(page.status).toBe(500)
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^keywarden server: \S/)
+    const errors = lines.map((line) => JSON.parse(line)).filter((e) => e.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ msg: 'error', error: 'Error', reqId: page.headers.get('x-request-id') })
   })
 })
 

@@ -4,6 +4,7 @@ import { createKeywarden } from '../packages/keywarden/src/index.js'
 import { type MemoryStore, memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { createVault } from '../packages/keywarden/src/vault/index.js'
 import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
+import { createLogger } from '../packages/server/src/log/logger.js'
 
 export const TEST_SECRET = 'pQ8vX2mL7rT0wZ5yB3nD9kF4hJ6sG1cA-test-only'
 export const ORIGIN = 'http://127.0.0.1:3000'
@@ -19,6 +20,8 @@ export function memoryServer(options: { now?: () => Date } = {}) {
     secret: TEST_SECRET,
     checkHealth: storeHealthCheck(store),
     onError: (error) => errors.push(error),
+    // Tests that read the log pass their own logger (test/server-logs.test.ts).
+    logger: createLogger({ level: 'silent' }),
     ...options,
   })
   return { app, warden, vault, store, errors }

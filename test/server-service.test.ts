@@ -5,6 +5,7 @@ import { createKeywarden, StoreError } from '../packages/keywarden/src/index.js'
 import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { createVault } from '../packages/keywarden/src/vault/index.js'
 import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
+import { createLogger } from '../packages/server/src/log/logger.js'
 import { TEST_SECRET } from './server-helpers.js'
 
 const OPENAI = 'sk-proj-Zq0xW9vU8tS7rQ6pO5nM4lK3jJ2iH1g'
@@ -20,7 +21,7 @@ function serviceServer() {
     vault,
     secret: TEST_SECRET,
     checkHealth: storeHealthCheck(store),
-    log: (line) => lines.push(line),
+    logger: createLogger({ json: true, write: (line) => lines.push(line) }),
     onError: (error) => errors.push(error),
   })
   return { app, warden, vault, store, lines, errors }
@@ -138,18 +139,28 @@ describe('POST /api/byok/resolve on the server', () => {
   })
 
   it('logs each resolve (caller key id, owner, provider, outcome), never the value', () => {
-    const resolves = server.lines.filter((line) => line.includes('byok resolve'))
-    expect(resolves).toContain(
-      `keywarden: byok resolve by key ${resolverId} for owner "u1", provider "openai": returned`,
-    )
-    expect(resolves).toContain(
-      `keywarden: byok resolve by key ${resolverId} for owner "u2", provider "openai": none stored`,
-    )
-    expect(resolves).toContain(
-      `keywarden: byok resolve by key ${resolverId} for owner "u1", provider "Open AI": invalid request`,
-    )
+    const resolves = server.lines.map((line) => JSON.parse(line)).filter((e) => e.msg === 'byok.resolve')
+    const seen = resolves.map(({ caller, owner, provider, outcome }) => ({
+      caller,
+      owner,
+      provider,
+      outcome,
+    }))
+    expect(seen).toContainEqual({ caller: resolverId, owner: 'u1', provider: 'openai', outcome: 'returned' })
+    expect(seen).toContainEqual({
+      caller: resolverId,
+      owner: 'u2',
+      provider: 'openai',
+      outcome: 'none stored',
+    })
+    expect(seen).toContainEqual({
+      caller: resolverId,
+      owner: 'u1',
+      provider: 'Open AI',
+      outcome: 'invalid request',
+    })
     // Refused callers (401/403) and unreadable bodies never reach the vault: not logged.
-    expect(resolves.filter((line) => line.endsWith(': returned'))).toHaveLength(2)
+    expect(resolves.filter((e) => e.outcome === 'returned')).toHaveLength(2)
     expect(resolves).toHaveLength(5)
     expect(server.lines.join('\n')).not.toContain(OPENAI)
   })

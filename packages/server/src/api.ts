@@ -43,8 +43,6 @@ export const BYOK_SCOPE = 'keywarden:byok'
 export interface ApiRoutesOptions {
   warden: Keywarden
   vault: Vault
-  /** Lines an operator reads (each provider-key resolve). */
-  log: (line: string) => void
   onError: (error: unknown) => void
 }
 
@@ -54,7 +52,7 @@ export interface ApiRoutesOptions {
  * keywarden:verify, read an owner's provider key with keywarden:resolve), a demo route any valid
  * key opens, and the OpenAPI document.
  */
-export function apiRoutes({ warden, vault, log, onError }: ApiRoutesOptions): Hono {
+export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
   const app = new Hono()
   const auth = apiKeyAuth({ warden })
   const base = withVerifyRoute(
@@ -68,7 +66,7 @@ export function apiRoutes({ warden, vault, log, onError }: ApiRoutesOptions): Ho
   app.route('/api/keys', managementRoutes({ warden, onError }))
   app.route('/api/verify', verifyRoutes({ warden, onError }))
   // Before the /api/byok guard below: a resolving service needs keywarden:resolve, not keywarden:byok.
-  app.route('/', resolveRoute({ warden, vault, log, onError }))
+  app.route('/', resolveRoute({ warden, vault, onError }))
 
   // Provider keys belong to the owner of the API key that calls (or to the key itself), and only
   // keys granted keywarden:byok may touch them: any other key of the owner is refused.

@@ -7,6 +7,9 @@ import { apiRoutes } from './api.js'
 import { staticAssets } from './assets.js'
 import { dashboardRoutes } from './dashboard/routes.js'
 import { type ServerEnv, securityHeaders } from './dashboard/security.js'
+import { currentActivity, recordingVault, recordingWarden } from './log/activity.js'
+import { createLogger, type Logger } from './log/logger.js'
+import { requestLog } from './log/request-log.js'
 import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js'
 import { createSessionManager } from './session.js'
 import { dashboardVault } from './vault-adapter.js'
@@ -25,8 +28,9 @@ export interface ServerAppOptions {
   /** Failed dashboard sign-ins allowed per client address and in total (counted per instance). */
   loginThrottle?: LoginThrottleOptions
   now?: () => Date
-  /** Lines an operator reads (each provider-key resolve). Default: stderr. */
-  log?: (line: string) => void
+  /** The operator log: one line per refused request, change and resolve. Default: text on stderr. */
+  logger?: Logger
+  /** Unexpected failures. Default: an error line in the logger with the request id. */
   onError?: (error: unknown) => void
 }
 
@@ -55,20 +59,24 @@ export function storeHealthCheck(...stores: Pick<KeyStore, 'getKeyById'>[]): () 
  */
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const {
-    warden,
-    vault,
     secret,
     checkHealth,
     trustProxy = false,
     sessionTtlMs = 8 * 3600_000,
     now = () => new Date(),
-    onError = (error) => console.error(`keywarden server: ${describeError(error)}`),
-    log = (line) => process.stderr.write(`${line}\n`),
+    logger = createLogger(),
+    // describeError only: a driver's stack or SQL text could quote a hash.
+    onError = (error) =>
+      logger.error({ reqId: currentActivity()?.reqId, error: describeError(error) }, 'error'),
   } = options
+  // Every verification and change the routes make is noted for the request's log line.
+  const warden = recordingWarden(options.warden)
+  const vault = recordingVault(options.vault)
   const sessions = createSessionManager({ secret, ttlMs: sessionTtlMs, now: () => now().getTime() })
   const throttle = createLoginThrottle(options.loginThrottle ?? {}, () => now().getTime())
   const app = new Hono<ServerEnv>()
 
+  app.use('*', requestLog(logger))
   app.use('*', securityHeaders())
   app.use('*', async (c, next) => {
     c.set('trustProxy', trustProxy)
@@ -97,7 +105,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   // Browsers ask for /favicon.ico on pages without a <link rel="icon"> (plain-text error pages).
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301))
 
-  app.route('/', apiRoutes({ warden, vault, log, onError }))
+  app.route('/', apiRoutes({ warden, vault, onError }))
   app.route(
     '/',
     dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, throttle, now, sessionTtlMs, onError }),

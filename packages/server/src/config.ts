@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { assertStrongSecret, ConfigError } from 'keywarden'
 import type { Keyring } from 'keywarden/vault'
+import type { LogLevel } from './settings/checks.js'
 import { readSettings, SETTINGS, type SettingName } from './settings/index.js'
 
 /** Everything `startServer` needs; build it with `loadServerConfig`. */
@@ -29,6 +30,8 @@ export interface ServerConfig {
   acceptLegacy: boolean
   /** KEYWARDEN_KEYRING (JSON `{ current, keys }`): versioned vault secrets; createVault checks the secrets. */
   keyring: Keyring | null
+  /** KEYWARDEN_LOG_LEVEL; default `info`. */
+  logLevel?: LogLevel
   /** Unknown or misspelled variables; `startServer` prints them on stderr. */
   warnings?: readonly string[]
 }
@@ -78,6 +81,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     cacheTtlMs: s.cacheTtlMs,
     acceptLegacy: s.acceptLegacy,
     keyring: s.keyring,
+    logLevel: s.logLevel,
     warnings: s.warnings,
   }
 }

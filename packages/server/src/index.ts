@@ -5,12 +5,14 @@ import { createVault } from 'keywarden/vault'
 import { adminKeyNotice, ensureAdminKey } from './admin-key.js'
 import { createServerApp } from './app.js'
 import type { ServerConfig } from './config.js'
+import { createLogger } from './log/logger.js'
 import { resolveSecret } from './secret.js'
 import { describeStores } from './settings/index.js'
 import { openServerStores } from './stores.js'
 
 export { createServerApp, type ServerAppOptions, storeHealthCheck } from './app.js'
 export { loadServerConfig, type ServerConfig, type ServerFlags } from './config.js'
+export { createLogger, type Logger, type LoggerOptions } from './log/logger.js'
 export { type ResolvedSecret, resolveSecret } from './secret.js'
 
 export interface RunningServer {
@@ -80,7 +82,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     vault,
     secret,
     checkHealth: () => stores.checkHealth(),
-    log: (line) => stderr(`${line}\n`),
+    logger: createLogger({ level: config.logLevel, json: config.production, write: stderr }),
   })
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host, port: config.port })
   try {

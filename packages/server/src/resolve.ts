@@ -1,6 +1,7 @@
 /**
  * POST /api/byok/resolve: a backend (keywarden:resolve) reads one owner's provider key from the
- * vault, e.g. a Python app fetching its user's OpenAI key. Every answer is logged, never the value.
+ * vault, e.g. a Python app fetching its user's OpenAI key. Every answer is logged (who, whose, which
+ * provider, what came of it), never the value.
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono'
@@ -17,6 +18,7 @@ import {
   UNSUPPORTED_MEDIA_TYPE,
 } from 'keywarden/hono'
 import type { Vault } from 'keywarden/vault'
+import { recordChange } from './log/activity.js'
 
 /** What a key needs for /api/byok/resolve; an admin key has it implicitly. */
 export const RESOLVE_SCOPE = 'keywarden:resolve'
@@ -27,23 +29,10 @@ const FIELDS = ['ownerId', 'provider']
 export interface ResolveRouteOptions {
   warden: Keywarden
   vault: Vault
-  /** One line per resolve. */
-  log: (line: string) => void
   onError: (error: unknown) => void
 }
 
 export type ResolveOutcome = 'returned' | 'none stored' | 'invalid request' | 'failed'
-
-/** Who read whose key for which provider, and what came of it; never the key. */
-export function logResolve(
-  log: (line: string) => void,
-  entry: { callerKeyId: string; ownerId: string; provider: string; outcome: ResolveOutcome },
-): void {
-  const { callerKeyId, ownerId, provider, outcome } = entry
-  log(
-    `keywarden: byok resolve by key ${callerKeyId} for owner ${JSON.stringify(ownerId)}, provider ${JSON.stringify(provider)}: ${outcome}`,
-  )
-}
 
 const UNAVAILABLE = problemReply(
   {
@@ -95,7 +84,7 @@ async function readBody(c: Context) {
 }
 
 /** A Hono app holding only POST /api/byok/resolve; mount it before the other /api/byok routes. */
-export function resolveRoute({ warden, vault, log, onError }: ResolveRouteOptions): Hono {
+export function resolveRoute({ warden, vault, onError }: ResolveRouteOptions): Hono {
   const app = new Hono()
   const guard = requireAnyScope(RESOLVE_SCOPE, ADMIN_SCOPE)
   app.post('/api/byok/resolve', apiKeyAuth({ warden }), guard, async (c) => {
@@ -120,7 +109,7 @@ export function resolveRoute({ warden, vault, log, onError }: ResolveRouteOption
       onError(error)
       return toResponse(UNAVAILABLE)
     } finally {
-      logResolve(log, { callerKeyId: c.get('apiKey').id, ownerId, provider, outcome })
+      recordChange({ action: 'byok.resolve', owner: ownerId, provider, outcome })
     }
   })
   return app

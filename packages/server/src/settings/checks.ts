@@ -80,6 +80,17 @@ export const cacheTtlMs: Check<number> = (raw, source) => {
   return value
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export const logLevel: Check<LogLevel> = (raw, source) => {
+  const level = raw.toLowerCase()
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`${source} must be one of ${LOG_LEVELS.join(', ')}`)
+  }
+  return level as LogLevel
+}
+
 export const flag: Check<boolean> = (raw) => ['1', 'true', 'yes'].includes(raw.toLowerCase())
 
 /** Shape only; createVault checks the secrets themselves. The value holds secrets: never echoed. */

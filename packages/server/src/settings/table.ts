@@ -141,6 +141,15 @@ export const SETTINGS = {
     description:
       '`production` refuses to start the server without `KEYWARDEN_SECRET` (exit code 1, nothing written).',
   }),
+  logLevel: spec<check.LogLevel>({
+    env: 'KEYWARDEN_LOG_LEVEL',
+    shown: '`info`',
+    fallback: 'info',
+    check: check.logLevel,
+    for: 'server',
+    description:
+      '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. `info` logs each refused request, key or provider-key change and resolve; `debug` every request. JSON lines with `NODE_ENV=production`, else text ([Logs](service.md#logs)).',
+  }),
   publicUrl: spec<string | null>({
     env: 'KEYWARDEN_PUBLIC_URL',
     shown: 'unset',
