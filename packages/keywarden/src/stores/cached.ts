@@ -4,6 +4,7 @@ import { type LocalEntry, localTier } from './cached/local-tier.js'
 import { type CachedStoreOptions, resolveCachedOptions } from './cached/options.js'
 import { rateLimitedReporter } from './cached/report.js'
 import { guardSharedTier, type SharedTier } from './cached/shared-tier.js'
+import { changeWatcher } from './cached/watch.js'
 import { counterId } from './limit-group.js'
 import { within } from './redis/bounded.js'
 import type { KeyCacheTier } from './redis/cache-tier.js'
@@ -11,6 +12,7 @@ import type { ConsumeOutcome, ConsumeRequest, KeyPatch, KeyStore, StoredKey, Tou
 
 export type { InvalidationOptions } from './cached/invalidation.js'
 export type { CachedStoreOptions } from './cached/options.js'
+export type { WatchOptions } from './cached/watch.js'
 export type { KeyCacheTier } from './redis/cache-tier.js'
 
 export type CachedStore = KeyStore & {
@@ -32,6 +34,7 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
     staleMs,
     negativeTtlMs,
     invalidation,
+    watch,
     commandTimeoutMs,
     onError,
     clock,
@@ -59,17 +62,19 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
     else overtake(hash)
     local.drop(id, hash)
   }
+  const dropAll = () => {
+    for (const inFlight of [...loads.keys()]) overtake(inFlight)
+    local.clear()
+  }
   const bus: InvalidationBus | null = invalidation
     ? invalidationBus(invalidation, {
         onInvalidate: drop,
-        onResubscribed: () => {
-          for (const inFlight of [...loads.keys()]) overtake(inFlight)
-          local.clear()
-        },
+        onResubscribed: dropAll,
         report,
         timeoutMs: commandTimeoutMs,
       })
     : null
+  const watcher = watch ? changeWatcher(watch, { onChange: dropAll, report }) : null
 
   const track = (promise: Promise<unknown>) => {
     background.add(promise)
@@ -81,6 +86,8 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
       ? { key, freshUntil: at + ttlMs, staleUntil: at + ttlMs + staleMs }
       : { key: null, freshUntil: at + negativeTtlMs, staleUntil: at + negativeTtlMs }
     local.set(hash, entry)
+    // From the first entry on: before it there is nothing to drop (and no store to poll yet).
+    watcher?.start()
   }
 
   async function read(hash: string, token: object): Promise<StoredKey | null> {
@@ -279,7 +286,7 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
 
     async close() {
       await Promise.allSettled([...background])
-      await bus?.close()
+      await Promise.all([bus?.close(), watcher?.close()])
       await Promise.allSettled([primary.close(), shared?.close()])
     },
   }

@@ -6,6 +6,7 @@ import { expiryBound } from '../secret-delete.js'
 import type { KeyPatch, KeyStore, SecretRecord, SecretStore, StoredKey, TouchEntry } from '../types.js'
 import { type Connected, connectUrl, detectDialect, parseScheme } from './connect.js'
 import { type Consume, kyselyConsumer, sqliteConsumer } from './consume.js'
+import { readDataVersion, type SqliteChangeMarker } from './data-version.js'
 import { isUniqueViolation, keyConflict, toStoreError } from './errors.js'
 import { type GroupOps, kyselyGroups, sqliteGroups } from './groups.js'
 import { runMigrations } from './migrate.js'
@@ -21,7 +22,7 @@ import {
   secretToRow,
 } from './rows.js'
 
-export type SqlStore = KeyStore & SecretStore
+export type SqlStore = KeyStore & SecretStore & SqliteChangeMarker
 
 interface Ready {
   /** Plugin-free Kysely; `q` is the same with the configured schema applied. */
@@ -493,6 +494,8 @@ export function sqlStore(
       if (c?.owned) await c.db.destroy()
     },
   }
+  if (declared === 'sqlite')
+    store.dataVersion = () => guarded('read data_version', ({ q }) => readDataVersion(q))
   internals.set(store, { migrate })
   return store
 }
