@@ -178,6 +178,20 @@ describe('cachedStore watch: the poller', () => {
     }
   })
 
+  it('reports a marker that is always undefined (dataVersion?.() on a store that is not SQLite)', async () => {
+    const errors: unknown[] = []
+    const store = cachedStore({
+      primary: memoryStore(),
+      watch: { intervalMs: 5, version: () => undefined },
+      onError: (error) => errors.push(error),
+    })
+    await store.getKeyByHash('a'.repeat(64))
+    await sleep(20)
+    await store.close()
+    expect(errors[0]).toBeInstanceOf(ConfigError)
+    expect(String(errors[0])).toMatch(/dataVersion\(\) on SQLite only/)
+  })
+
   it('never keeps the process alive: a script that does not close its store exits', () => {
     const script = `
       import { cachedStore } from ${JSON.stringify(join(import.meta.dirname, '../packages/keywarden/src/stores/cached.ts'))}

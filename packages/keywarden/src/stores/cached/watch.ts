@@ -59,6 +59,12 @@ export function changeWatcher(
     try {
       const current = await version()
       if (closed) return
+      // A marker that is always undefined would never move: say so instead of caching blind.
+      if (current === undefined) {
+        throw new ConfigError(
+          'watch.version() returned undefined; sqlStore has dataVersion() on SQLite only, other primaries need their own marker',
+        )
+      }
       if (!Object.is(current, last)) {
         last = current
         onChange()
