@@ -9,7 +9,10 @@ export type StoreSettings = Pick<
 >
 
 export interface ServerStores {
-  /** What the warden uses: the SQL store, behind the Redis cache tier when Redis is configured. */
+  /**
+   * What the warden uses: the SQL store behind the Redis cache tier when Redis is configured; on
+   * SQLite without Redis, behind the in-process tier (see openEmbeddedCache).
+   */
   keys: KeyStore
   /** What the vault uses: the SQL store (provider keys are not cached). */
   secrets: SecretStore
@@ -57,7 +60,7 @@ export function openSqlStore(config: StoreSettings, migrate: 'auto' | 'manual' =
  */
 export async function openCacheTier(sql: SqlStore, config: StoreSettings): Promise<CacheTier> {
   if (!config.redisUrl) throw new ConfigError('openCacheTier needs KEYWARDEN_REDIS_URL')
-  // Loaded only when Redis is configured: the embedded default needs neither ioredis nor the cache.
+  // Loaded only when Redis is configured: no other configuration needs ioredis.
   const [{ redisStore }, { cachedStore }] = await Promise.all([
     import('keywarden/stores/redis'),
     import('keywarden/stores/cached'),
@@ -85,18 +88,37 @@ export async function openCacheTier(sql: SqlStore, config: StoreSettings): Promi
   return { keys, probe: () => redis.getKeyById(PROBE_ID), close }
 }
 
+/**
+ * On SQLite (the embedded default) without Redis: key lookups answered in process, by cachedStore's
+ * local tier, which is dropped whenever another process commits to the file (the CLI revoking a
+ * key, a second server) — SQLite's data_version, read every 25 ms on the store's own connection,
+ * moves then. Null for other databases: without Redis nothing would tell them of other writers.
+ */
+export async function openEmbeddedCache(sql: SqlStore, config: StoreSettings): Promise<KeyStore | null> {
+  if (!sql.dataVersion) return null
+  const { cachedStore } = await import('keywarden/stores/cached')
+  return cachedStore({
+    primary: sql,
+    ttlMs: config.cacheTtlMs,
+    watch: { version: () => sql.dataVersion?.() },
+  })
+}
+
 /** The server's stores: `openSqlStore`, behind `openCacheTier` when Redis is configured. */
 export async function openServerStores(config: StoreSettings): Promise<ServerStores> {
   const sql = openSqlStore(config)
   const sqlProbe = () => sql.getKeyById(PROBE_ID)
   if (!config.redisUrl) {
     return {
-      keys: sql,
+      // warden.close() closes the cache, and so sql; sql tolerates the second close.
+      keys: (await openEmbeddedCache(sql, config)) ?? sql,
       secrets: sql,
       checkHealth: async () => {
         await sqlProbe()
       },
-      closeRest: async () => {},
+      closeRest: async () => {
+        await sql.close()
+      },
     }
   }
   let tier: CacheTier

@@ -5,11 +5,13 @@ import { type CachedStoreOptions, resolveCachedOptions } from './cached/options.
 import { cachedReads } from './cached/reads.js'
 import { rateLimitedReporter } from './cached/report.js'
 import { guardSharedTier, type SharedTier } from './cached/shared-tier.js'
+import { changeWatcher } from './cached/watch.js'
 import { cachedWrites } from './cached/writes.js'
 import type { KeyStore } from './types.js'
 
 export type { InvalidationOptions } from './cached/invalidation.js'
 export type { CachedStoreOptions } from './cached/options.js'
+export type { WatchOptions } from './cached/watch.js'
 export type { KeyCacheTier } from './redis/cache-tier.js'
 
 export type CachedStore = KeyStore & {
@@ -35,7 +37,7 @@ export type CachedStore = KeyStore & {
  */
 export function cachedStore(options: CachedStoreOptions): CachedStore {
   const resolved = resolveCachedOptions(options)
-  const { primary, cache, max, ttlMs, invalidation, commandTimeoutMs, clock } = resolved
+  const { primary, cache, max, ttlMs, invalidation, watch, commandTimeoutMs, clock } = resolved
   const report = rateLimitedReporter(resolved.onError)
   const local = localTier(max)
   const shared: SharedTier | null = cache
@@ -47,13 +49,17 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
     void promise.finally(() => background.delete(promise))
   }
 
+  // Polls from the first cached entry on: before it there is nothing to drop (and no store to poll yet).
+  let watcher: ReturnType<typeof changeWatcher> | null = null
   const { drop, dropAll, getKeyByHash, peekKeyByHash } = cachedReads({
     ...resolved,
     local,
     shared,
     report,
     track,
+    onRemember: () => watcher?.start(),
   })
+  watcher = watch ? changeWatcher(watch, { onChange: dropAll, report }) : null
   const bus: InvalidationBus | null = invalidation
     ? invalidationBus(invalidation, {
         onInvalidate: drop,
@@ -79,7 +85,7 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
 
     async close() {
       await Promise.allSettled([...background])
-      await bus?.close()
+      await Promise.all([bus?.close(), watcher?.close()])
       await Promise.allSettled([primary.close(), shared?.close()])
     },
   }

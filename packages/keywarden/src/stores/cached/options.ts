@@ -3,6 +3,7 @@ import { assertCommandTimeout, DEFAULT_COMMAND_TIMEOUT_MS } from '../redis/bound
 import type { KeyCacheTier } from '../redis/cache-tier.js'
 import { hasMethods, KEY_STORE_METHODS, type KeyStore } from '../types.js'
 import { type InvalidationOptions, validateInvalidation } from './invalidation.js'
+import { validateWatch, type WatchOptions } from './watch.js'
 
 export interface CachedStoreOptions {
   /** The store of record (sqlStore, memoryStore, …). */
@@ -23,6 +24,12 @@ export interface CachedStoreOptions {
   /** Publish every write on Redis pub/sub so every instance drops its copy at once. */
   invalidation?: InvalidationOptions
   /**
+   * Without a bus: poll a change marker of the primary and drop the in-process tier when it moves,
+   * so writes by other processes are seen within about intervalMs. On SQLite:
+   * `{ version: () => sql.dataVersion() }`.
+   */
+  watch?: WatchOptions
+  /**
    * The longest any call waits on the shared tier or the invalidation bus, in ms (default 1000).
    * Past it the call counts as failed: reads fall through to the primary, and a write returns.
    */
@@ -41,6 +48,7 @@ export interface ResolvedCachedOptions {
   staleMs: number
   negativeTtlMs: number
   invalidation: InvalidationOptions | undefined
+  watch: WatchOptions | undefined
   commandTimeoutMs: number
   onError: (error: unknown) => void
   clock: () => number
@@ -68,6 +76,7 @@ export function resolveCachedOptions(options: CachedStoreOptions): ResolvedCache
     staleMs = 60_000,
     negativeTtlMs = 5_000,
     invalidation,
+    watch,
     commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
     onError = (error: unknown) =>
       console.warn(`keywarden cachedStore: ${error instanceof Error ? error.message : String(error)}`),
@@ -88,6 +97,7 @@ export function resolveCachedOptions(options: CachedStoreOptions): ResolvedCache
   if (typeof onError !== 'function') throw new ConfigError('onError must be a function')
   if (now !== undefined && typeof now !== 'function') throw new ConfigError('now must be a function')
   if (invalidation !== undefined) validateInvalidation(invalidation)
+  if (watch !== undefined) validateWatch(watch)
 
   const clock: () => number =
     now === undefined
@@ -104,6 +114,7 @@ export function resolveCachedOptions(options: CachedStoreOptions): ResolvedCache
     staleMs,
     negativeTtlMs,
     invalidation,
+    watch,
     commandTimeoutMs,
     onError,
     clock,

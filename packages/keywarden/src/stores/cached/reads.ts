@@ -12,6 +12,8 @@ export interface ReadDeps
   report: (error: unknown) => void
   /** Keeps a background promise for close() to wait on. */
   track: (promise: Promise<unknown>) => void
+  /** Called after each entry is cached (starts the change watcher). */
+  onRemember?: () => void
 }
 
 /**
@@ -29,6 +31,7 @@ export function cachedReads({
   negativeTtlMs,
   report,
   track,
+  onRemember,
 }: ReadDeps) {
   /** Reads in flight, one per hash (single-flight). */
   const loads = new Map<string, { promise: Promise<StoredKey | null>; token: object }>()
@@ -60,6 +63,7 @@ export function cachedReads({
       ? { key, freshUntil: at + ttlMs, staleUntil: at + ttlMs + staleMs }
       : { key: null, freshUntil: at + negativeTtlMs, staleUntil: at + negativeTtlMs }
     local.set(hash, entry)
+    onRemember?.()
   }
 
   async function read(hash: string, token: object): Promise<StoredKey | null> {

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js'
 import { assertKeyDates } from '../dates.js'
 import type { KeyPatch, KeyStore, SecretStore, TouchEntry } from '../types.js'
 import { resolveConnection } from './connection.js'
+import { readDataVersion, type SqliteChangeMarker } from './data-version.js'
 import { keyConflict } from './errors.js'
 import { lifecycle } from './lifecycle.js'
 import { tableNames } from './migrations.js'
@@ -11,7 +12,7 @@ import type { SqlConnection, SqlStoreOptions } from './options.js'
 import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
 import { secretMethods } from './secrets.js'
 
-export type SqlStore = KeyStore & SecretStore
+export type SqlStore = KeyStore & SecretStore & SqliteChangeMarker
 
 const migrators = new WeakMap<object, () => Promise<MigrationResult[]>>()
 
@@ -152,6 +153,10 @@ export function sqlStore(
     ...secretMethods(life, names.secrets, dialect),
 
     close: life.close,
+  }
+  // A change marker for caches in front of a file other processes write to (cachedStore's `watch`).
+  if (dialect.name === 'sqlite') {
+    store.dataVersion = () => guarded('read data_version', ({ q }) => readDataVersion(q))
   }
   migrators.set(store, life.migrate)
   return store
