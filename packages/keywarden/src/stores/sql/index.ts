@@ -2,6 +2,7 @@
 // not with a bare "Cannot find package" from deep inside the store.
 import { importPeer } from '../../peer.js'
 
+export type { SqliteChangeMarker } from './data-version.js'
 export type {
   PrintSchemaOptions,
   SchemaContext,

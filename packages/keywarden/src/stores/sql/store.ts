@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js'
 import { assertKeyDates } from '../dates.js'
 import type { KeyPatch, KeyStore, SecretStore, TouchEntry } from '../types.js'
 import { resolveConnection } from './connection.js'
-import { readDataVersion, type SqliteChangeMarker } from './data-version.js'
+import type { SqliteChangeMarker } from './data-version.js'
 import { keyConflict } from './errors.js'
 import { lifecycle } from './lifecycle.js'
 import { tableNames } from './migrations.js'
@@ -155,9 +155,8 @@ export function sqlStore(
     close: life.close,
   }
   // A change marker for caches in front of a file other processes write to (cachedStore's `watch`).
-  if (dialect.name === 'sqlite') {
-    store.dataVersion = () => guarded('read data_version', ({ q }) => readDataVersion(q))
-  }
+  const { dataVersion } = dialect
+  if (dataVersion) store.dataVersion = () => guarded('read data_version', ({ q }) => dataVersion(q))
   migrators.set(store, life.migrate)
   return store
 }

@@ -1,4 +1,5 @@
 import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely'
+import { readDataVersion } from '../data-version.js'
 import { sqlitePath } from '../url.js'
 import { excluded, NETWORK_CODES, offlineKysely, onConflict } from './common.js'
 import { LockingSqliteDialect, SqliteMigrationLock } from './sqlite-lock.js'
@@ -11,6 +12,7 @@ const networkCodes = new Set(NETWORK_CODES)
 
 export const sqlite: SqlDialect = {
   name: 'sqlite',
+  dataVersion: readDataVersion,
   adapter: SqliteAdapter,
   offline: () =>
     offlineKysely({

@@ -77,6 +77,8 @@ export interface SqlDialect {
   offline(): Kysely<any>
   /** Whether the `schema` option applies. */
   readonly schemas: boolean
+  /** SQLite only: a marker that moves when another connection commits (cachedStore's `watch`). */
+  dataVersion?(q: Kysely<any>): Promise<number>
   /** Whether UPDATE … RETURNING exists; without it an update is read back. */
   readonly returning: boolean
   readonly types: ColumnTypes
