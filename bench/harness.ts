@@ -1,4 +1,6 @@
+import { hash } from 'node:crypto'
 import { measure } from 'mitata'
+import { createKeyChecker } from '../packages/keywarden/src/keys/format.js'
 
 export interface Comparison {
   name: string
@@ -19,6 +21,8 @@ export interface ComparisonResult {
   ratio: number
   maxRatio: number
   ok: boolean
+  /** A req/s budget (subject/floor >= 1/maxRatio), stored as time ratios like the others. */
+  throughput?: true
 }
 
 const results: ComparisonResult[] = []
@@ -82,6 +86,7 @@ export function recordThroughput(
     ratio: 1 / ratio,
     maxRatio: minRatio === undefined ? Number.POSITIVE_INFINITY : 1 / minRatio,
     ok,
+    throughput: true,
   })
 }
 
@@ -90,6 +95,21 @@ function report(r: ComparisonResult): void {
   console.log(
     `${status} ${r.name}: ${opsPerSecond(r.subjectNs)} ops/s (${r.subjectNs.toFixed(0)} ns/op) vs ${r.floorName} ${opsPerSecond(r.floorNs)} ops/s (${r.floorNs.toFixed(0)} ns/op) -> ratio ${r.ratio.toFixed(3)}${r.maxRatio === Number.POSITIVE_INFINITY ? '' : ` (budget <= ${r.maxRatio})`}`,
   )
+}
+
+/** The floor of in-process verify, as DESIGN.md names it (Performance). */
+export const VERIFY_FLOOR_NAME = 'checksum + SHA-256 hex + Map.get behind one promise'
+
+/**
+ * What any verification of these keys must do at least: the checksum check (the key format's
+ * design), SHA-256 hex with the same one-shot crypto.hash the engine uses, and a Map.get, all
+ * behind one promise because verify's API is async.
+ */
+export function verifyFloor(keys: readonly string[], prefix: string): (key: string) => Promise<unknown> {
+  const isWellFormed = createKeyChecker(prefix)
+  const byHash = new Map<string, { id: string }>()
+  for (const key of keys) byHash.set(hash('sha256', key, 'hex'), { id: key.slice(0, 8) })
+  return async (key) => (isWellFormed(key) ? byHash.get(hash('sha256', key, 'hex')) : undefined)
 }
 
 /** Results that carry a budget (context figures with an infinite budget are left out). */
