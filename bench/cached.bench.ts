@@ -25,6 +25,7 @@ await compare({
   floorName: VERIFY_FLOOR_NAME,
   floor: () => floor(keys[j++ % 1000] as string),
   maxRatio: 1.5,
+  clock: 'cpu',
 })
 // Context (no budget): the same engine on a bare memoryStore, to separate the cache's cost from
 // the engine's.
@@ -34,6 +35,7 @@ await compare({
   floorName: 'verify() on memoryStore',
   floor: () => bare.keys.verify(bareKeys[j++ % 1000]),
   maxRatio: Number.POSITIVE_INFINITY,
+  clock: 'cpu',
 })
 await warden.close()
 await bare.close()

@@ -19,6 +19,7 @@ await compare({
   floorName: VERIFY_FLOOR_NAME,
   floor: () => floor(keys[j++ % 1000] as string),
   maxRatio: 1.5,
+  clock: 'cpu',
 })
 
 // Context (no budget): the synchronous SHA-256 hex + Map.get the old budget was held against, to
@@ -31,5 +32,6 @@ await compare({
   floorName: 'SHA-256 hex + Map.get',
   floor: () => syncMap.get(hash('sha256', keys[j++ % 1000] as string, 'hex')),
   maxRatio: Number.POSITIVE_INFINITY,
+  clock: 'cpu',
 })
 await warden.close()
