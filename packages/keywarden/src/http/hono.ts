@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
-import type { VerifyResult } from '../keys/keywarden.js'
+import type { Keywarden, VerifyResult } from '../keys/keywarden.js'
 import type { ApiKeyRecord } from '../stores/types.js'
 import {
   type ByokRoutesOptions,
@@ -30,6 +30,8 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** The verified key's record, set by apiKeyAuth (absent with `optional` when no key was sent). */
     apiKey: ApiKeyRecord
+    /** The warden that verified `apiKey`, set beside it; the scope guards apply its hierarchy. */
+    apiKeyWarden: Keywarden
   }
 }
 
@@ -77,6 +79,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions<Context>): MiddlewareHandl
         const outcome = auth.settle(result, c)
         if (isReply(outcome)) return toResponse(outcome)
         c.set('apiKey', outcome)
+        c.set('apiKeyWarden', warden)
         return next()
       },
       (error: unknown) => toResponse(auth.failed(error, c)),
@@ -87,7 +90,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions<Context>): MiddlewareHandl
 export function requireScopes(...scopes: string[]): MiddlewareHandler {
   const check = createScopeGuard(scopes, 'all', 'requireScopes')
   return async function requireScopes(c, next) {
-    const reply = await check(c.get('apiKey'))
+    const reply = check(c.get('apiKey'), c.get('apiKeyWarden'))
     if (reply) return toResponse(reply)
     await next()
   }
@@ -96,7 +99,7 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler {
 export function requireAnyScope(...scopes: string[]): MiddlewareHandler {
   const check = createScopeGuard(scopes, 'any', 'requireAnyScope')
   return async function requireAnyScope(c, next) {
-    const reply = await check(c.get('apiKey'))
+    const reply = check(c.get('apiKey'), c.get('apiKeyWarden'))
     if (reply) return toResponse(reply)
     await next()
   }
