@@ -83,6 +83,25 @@ const NOT_FOUND: VerifyResult = Object.freeze({ valid: false, code: 'NOT_FOUND' 
 const MALFORMED_PROMISE = Promise.resolve(MALFORMED)
 const NO_LIMITS: LimitState[] = Object.freeze([]) as unknown as LimitState[]
 
+// Speed trick (docs/benchmarks.md, "Speed tricks"): stores that hand out the same frozen record on
+// every read (memory, the cache's local tier, Redis's last decoded record) get their valid result
+// built once. Removing it cost 12% on the memory-store figure.
+const validResults = new WeakMap<StoredKey, VerifyValid>()
+
+/** `{ valid: true }` for a key without limits, built once per frozen stored record. */
+function validResult(stored: StoredKey): VerifyValid {
+  let result = validResults.get(stored)
+  if (result === undefined) {
+    result = { valid: true, key: toRecord(stored), remaining: null, limits: NO_LIMITS }
+    if (Object.isFrozen(stored)) {
+      Object.freeze(result.key)
+      Object.freeze(result)
+      validResults.set(stored, result)
+    }
+  }
+  return result
+}
+
 function hasLimits(stored: StoredKey): boolean {
   return stored.remaining !== null || stored.rateLimits.length > 0
 }
@@ -122,7 +141,7 @@ export function createVerifier(wiring: VerifyWiring) {
     }
     if (!hasLimits(stored)) {
       tracker.record(stored.id, at)
-      return { valid: true, key: toRecord(stored), remaining: null, limits: NO_LIMITS }
+      return validResult(stored)
     }
     return limit(stored, at, options?.cost ?? 1)
   }
@@ -192,6 +211,17 @@ export function createVerifier(wiring: VerifyWiring) {
       return Promise.reject(new ValidationError('cost must be a non-negative integer', { field: 'cost' }))
     }
     const digest = hash(key as string)
+    // Speed trick (docs/benchmarks.md): in-process stores answer synchronously, so a warm lookup
+    // skips the store's promise. Removing it cost 8% on the warm-cache figure.
+    const peeked = store.peekKeyByHash?.(digest)
+    if (peeked !== undefined) {
+      try {
+        const result = check(peeked, digest, wellFormed, options)
+        return result instanceof Promise ? result : Promise.resolve(result)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
     return store.getKeyByHash(digest).then((stored) => check(stored, digest, wellFormed, options))
   }
 }
