@@ -1,5 +1,4 @@
 /** keywarden/hono — middleware, guards and routes for Hono, straight over the web Request. */
-import type { IncomingMessage } from 'node:http'
 import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
 import type { Keywarden, VerifyResult } from '../keys/keywarden.js'
@@ -22,7 +21,6 @@ import {
   readKey,
 } from './core.js'
 import { type ManagementRoutesOptions, managementRouteTable } from './management.js'
-import { nodeAuthorization, nodeHeader } from './node.js'
 import { HTTPS_REQUIRED, toResponse } from './problem.js'
 import { BODY_TOO_LARGE, INVALID_BODY, MAX_BODY_BYTES, type Route } from './routes.js'
 
@@ -43,12 +41,6 @@ export type { OwnerDefaults, OwnerPolicy } from './owner-policy.js'
 /** RFC 9457 problem answers, for apps (like keywarden-server) that refuse requests the same way. */
 export { contentTooLarge, type Reply, tooManyRequests, toResponse } from './problem.js'
 
-/** Under @hono/node-server the Node request is at c.env.incoming: reading it skips building web Headers. */
-function nodeIncoming(c: Context): IncomingMessage | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
-  return incoming && typeof incoming.headers === 'object' ? incoming : undefined
-}
-
 export function apiKeyAuth(options: ApiKeyAuthOptions<Context>): MiddlewareHandler {
   const normalized = normalizeAuthOptions(options)
   const { header, bearer } = normalized
@@ -57,17 +49,15 @@ export function apiKeyAuth(options: ApiKeyAuthOptions<Context>): MiddlewareHandl
   // Not async: one promise chain per request instead of an async frame awaiting another.
   // biome-ignore lint/suspicious/noConfusingVoidType: Hono's MiddlewareHandler returns Promise<Response | void>
   return function apiKeyAuth(c, next): Promise<Response | void> {
-    const incoming = nodeIncoming(c)
     let key: string | null
-    if (incoming) {
-      const headers = incoming.headers
-      key = readKey(
-        nodeHeader(headers, header),
-        bearer ? nodeAuthorization(headers, incoming.rawHeaders) : null,
-      )
-    } else {
+    try {
       const headers = c.req.raw.headers
       key = readKey(headers.get(header), bearer ? headers.get('authorization') : null)
+    } catch {
+      // @hono/node-server builds web Headers on first use and throws, quoting the value, on bytes a
+      // header may not carry (NUL, …). Such a request carries no key: '' is refused as MALFORMED,
+      // and the error, which would show the value, is not passed on.
+      key = ''
     }
     if (key === null) {
       const reply = auth.missing(c)
