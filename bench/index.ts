@@ -21,4 +21,11 @@ for (const file of files) {
 }
 const results = summary()
 const over = results.filter((r) => !r.ok)
+console.log('\nsummary (ratio of time per op to its floor; for req/s budgets the inverse is shown as >=)')
+for (const r of results) {
+  const measured = r.throughput
+    ? `${(1 / r.ratio).toFixed(3)} (budget >= ${(1 / r.maxRatio).toFixed(2)})`
+    : `${r.ratio.toFixed(3)} (budget <= ${r.maxRatio})`
+  console.log(`${r.ok ? 'ok  ' : 'OVER'} ${r.name}: ${measured}`)
+}
 console.log(`\n${results.length - over.length} within budget, ${over.length} over budget`)

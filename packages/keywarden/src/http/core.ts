@@ -119,12 +119,6 @@ export function rejectionReply(result: Extract<VerifyResult, { valid: false }>):
   }
 }
 
-/**
- * Which warden verified a record, so a later scope guard applies that warden's hierarchy. Only the
- * warden is kept, never the plaintext key, and the guard spends nothing (no second verify).
- */
-const verified = new WeakMap<ApiKeyRecord, Keywarden>()
-
 export type AuthOutcome = ApiKeyRecord | Reply | null
 
 export function isReply(outcome: AuthOutcome): outcome is Reply {
@@ -159,10 +153,7 @@ export function createAuthenticator<Req>(options: NormalizedAuthOptions<Req>): A
       return UNAVAILABLE
     },
     settle(result, request) {
-      if (result.valid) {
-        if (verified.get(result.key) !== warden) verified.set(result.key, warden)
-        return result.key
-      }
+      if (result.valid) return result.key
       const reply = rejectionReply(result)
       if (onReject) {
         const info: RejectInfo = { code: result.code, status: reply.status }
@@ -199,11 +190,15 @@ export function assertScopes(scopes: readonly unknown[], where: string): string[
 
 /**
  * requireScopes / requireAnyScope: direct and `resource:*` grants are checked in place; anything
- * else is asked of the warden that verified the key, so scope hierarchies count too.
+ * else is asked of the warden apiKeyAuth stored beside the record (`apiKeyWarden`), so that
+ * warden's scope hierarchy counts too. The guard spends nothing: no second verification.
  */
 export function createScopeGuard(scopes: readonly unknown[], requirement: 'all' | 'any', where: string) {
   const required = assertScopes(scopes, where)
-  return async function checkScopes(record: ApiKeyRecord | null | undefined): Promise<Reply | null> {
+  return function checkScopes(
+    record: ApiKeyRecord | null | undefined,
+    warden: Keywarden | null | undefined,
+  ): Reply | null {
     if (!record) return UNAUTHORIZED
     const granted = record.scopes
     if (
@@ -212,7 +207,6 @@ export function createScopeGuard(scopes: readonly unknown[], requirement: 'all' 
         : required.some((s) => grants(granted, s))
     )
       return null
-    const warden = verified.get(record)
     const missing = warden
       ? warden.keys.missingScopes(granted, required, requirement)
       : required.filter((s) => !grants(granted, s))

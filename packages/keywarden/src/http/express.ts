@@ -1,6 +1,7 @@
 /** keywarden/express — the same middleware, guards and routes for Express 5. */
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express'
 import express from 'express'
+import type { Keywarden } from '../keys/keywarden.js'
 import type { ApiKeyRecord } from '../stores/types.js'
 import {
   type ByokRoutesOptions,
@@ -31,6 +32,8 @@ declare global {
     interface Request {
       /** The verified key's record, set by apiKeyAuth (undefined with `optional` when no key was sent). */
       apiKey?: ApiKeyRecord
+      /** The warden that verified `apiKey`, set beside it; the scope guards apply its hierarchy. */
+      apiKeyWarden?: Keywarden
     }
   }
 }
@@ -67,11 +70,12 @@ export function apiKeyAuth(options: ApiKeyAuthOptions<Request>): RequestHandler 
     if (outcome === null) return next()
     if (isReply(outcome)) return send(res, outcome)
     req.apiKey = outcome
+    req.apiKeyWarden = auth.warden
     next()
   }
 }
 
-function guard(name: string, check: (req: Request) => Promise<Reply | null>): RequestHandler {
+function guard(name: string, check: (req: Request) => Reply | null | Promise<Reply | null>): RequestHandler {
   const handler = async (req: Request, res: Response, next: NextFunction) => {
     const reply = await check(req)
     if (reply) return send(res, reply)
@@ -83,12 +87,12 @@ function guard(name: string, check: (req: Request) => Promise<Reply | null>): Re
 
 export function requireScopes(...scopes: string[]): RequestHandler {
   const check = createScopeGuard(scopes, 'all', 'requireScopes')
-  return guard('requireScopes', (req) => check(req.apiKey))
+  return guard('requireScopes', (req) => check(req.apiKey, req.apiKeyWarden))
 }
 
 export function requireAnyScope(...scopes: string[]): RequestHandler {
   const check = createScopeGuard(scopes, 'any', 'requireAnyScope')
-  return guard('requireAnyScope', (req) => check(req.apiKey))
+  return guard('requireAnyScope', (req) => check(req.apiKey, req.apiKeyWarden))
 }
 
 export function requireProviderKey(provider: string, options: ProviderGuardOptions<Request>): RequestHandler {

@@ -3,6 +3,7 @@
  * route sets are plugins (`app.register(...)`); the guards are hooks (`preHandler`/`onRequest`).
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { Keywarden } from '../keys/keywarden.js'
 import type { ApiKeyRecord } from '../stores/types.js'
 import {
   type ByokRoutesOptions,
@@ -32,6 +33,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified key's record, set by apiKeyAuth (null with `optional` when no key was sent). */
     apiKey: ApiKeyRecord | null
+    /** The warden that verified `apiKey`, set beside it; the scope guards apply its hierarchy. */
+    apiKeyWarden: Keywarden | null
   }
 }
 
@@ -74,9 +77,11 @@ export function apiKeyAuth(options: ApiKeyAuthOptions<FastifyRequest>): FastifyP
     if (outcome === null) return
     if (isReply(outcome)) return send(reply, outcome)
     request.apiKey = outcome
+    request.apiKeyWarden = auth.warden
   }
   const plugin = async function apiKeyAuth(fastify: FastifyInstance) {
     if (!fastify.hasRequestDecorator('apiKey')) fastify.decorateRequest('apiKey', null)
+    if (!fastify.hasRequestDecorator('apiKeyWarden')) fastify.decorateRequest('apiKeyWarden', null)
     fastify.addHook('onRequest', hook)
   }
   // Like fastify-plugin: the hook applies to the context that registers it, not a child.
@@ -87,7 +92,10 @@ export function apiKeyAuth(options: ApiKeyAuthOptions<FastifyRequest>): FastifyP
   return plugin
 }
 
-function hookNamed(name: string, check: (request: FastifyRequest) => Promise<Reply | null>): FastifyHook {
+function hookNamed(
+  name: string,
+  check: (request: FastifyRequest) => Reply | null | Promise<Reply | null>,
+): FastifyHook {
   const hook = async (request: FastifyRequest, reply: FastifyReply) => {
     const answer = await check(request)
     if (answer) return send(reply, answer)
@@ -99,12 +107,12 @@ function hookNamed(name: string, check: (request: FastifyRequest) => Promise<Rep
 /** A preHandler hook: `{ preHandler: requireScopes('users:read') }`. */
 export function requireScopes(...scopes: string[]): FastifyHook {
   const check = createScopeGuard(scopes, 'all', 'requireScopes')
-  return hookNamed('requireScopes', (request) => check(request.apiKey))
+  return hookNamed('requireScopes', (request) => check(request.apiKey, request.apiKeyWarden))
 }
 
 export function requireAnyScope(...scopes: string[]): FastifyHook {
   const check = createScopeGuard(scopes, 'any', 'requireAnyScope')
-  return hookNamed('requireAnyScope', (request) => check(request.apiKey))
+  return hookNamed('requireAnyScope', (request) => check(request.apiKey, request.apiKeyWarden))
 }
 
 export function requireProviderKey(

@@ -1,8 +1,7 @@
 /** keywarden/hono — middleware, guards and routes for Hono, straight over the web Request. */
-import type { IncomingMessage } from 'node:http'
 import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
-import type { VerifyResult } from '../keys/keywarden.js'
+import type { Keywarden, VerifyResult } from '../keys/keywarden.js'
 import type { ApiKeyRecord } from '../stores/types.js'
 import {
   type ByokRoutesOptions,
@@ -22,7 +21,6 @@ import {
   readKey,
 } from './core.js'
 import { type ManagementRoutesOptions, managementRouteTable } from './management.js'
-import { nodeAuthorization, nodeHeader } from './node.js'
 import { HTTPS_REQUIRED, toResponse } from './problem.js'
 import { BODY_TOO_LARGE, INVALID_BODY, MAX_BODY_BYTES, type Route } from './routes.js'
 import { type VerifyRoutesOptions, verifyRouteTable } from './verify.js'
@@ -31,6 +29,8 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** The verified key's record, set by apiKeyAuth (absent with `optional` when no key was sent). */
     apiKey: ApiKeyRecord
+    /** The warden that verified `apiKey`, set beside it; the scope guards apply its hierarchy. */
+    apiKeyWarden: Keywarden
   }
 }
 
@@ -50,12 +50,6 @@ export type { OwnerDefaults, OwnerPolicy } from './owner-policy.js'
 export { contentTooLarge, type Reply, tooManyRequests, toResponse } from './problem.js'
 export type { OnError } from './routes.js'
 
-/** Under @hono/node-server the Node request is at c.env.incoming: reading it skips building web Headers. */
-function nodeIncoming(c: Context): IncomingMessage | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
-  return incoming && typeof incoming.headers === 'object' ? incoming : undefined
-}
-
 export function apiKeyAuth(options: ApiKeyAuthOptions<Context>): MiddlewareHandler {
   const normalized = normalizeAuthOptions(options)
   const { header, bearer } = normalized
@@ -64,17 +58,15 @@ export function apiKeyAuth(options: ApiKeyAuthOptions<Context>): MiddlewareHandl
   // Not async: one promise chain per request instead of an async frame awaiting another.
   // biome-ignore lint/suspicious/noConfusingVoidType: Hono's MiddlewareHandler returns Promise<Response | void>
   return function apiKeyAuth(c, next): Promise<Response | void> {
-    const incoming = nodeIncoming(c)
     let key: string | null
-    if (incoming) {
-      const headers = incoming.headers
-      key = readKey(
-        nodeHeader(headers, header),
-        bearer ? nodeAuthorization(headers, incoming.rawHeaders) : null,
-      )
-    } else {
+    try {
       const headers = c.req.raw.headers
       key = readKey(headers.get(header), bearer ? headers.get('authorization') : null)
+    } catch {
+      // @hono/node-server builds web Headers on first use and throws, quoting the value, on bytes a
+      // header may not carry (NUL, …). Such a request carries no key: '' is refused as MALFORMED,
+      // and the error, which would show the value, is not passed on.
+      key = ''
     }
     if (key === null) {
       const reply = auth.missing(c)
@@ -86,6 +78,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions<Context>): MiddlewareHandl
         const outcome = auth.settle(result, c)
         if (isReply(outcome)) return toResponse(outcome)
         c.set('apiKey', outcome)
+        c.set('apiKeyWarden', warden)
         return next()
       },
       (error: unknown) => toResponse(auth.failed(error, c)),
@@ -96,7 +89,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions<Context>): MiddlewareHandl
 export function requireScopes(...scopes: string[]): MiddlewareHandler {
   const check = createScopeGuard(scopes, 'all', 'requireScopes')
   return async function requireScopes(c, next) {
-    const reply = await check(c.get('apiKey'))
+    const reply = check(c.get('apiKey'), c.get('apiKeyWarden'))
     if (reply) return toResponse(reply)
     await next()
   }
@@ -105,7 +98,7 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler {
 export function requireAnyScope(...scopes: string[]): MiddlewareHandler {
   const check = createScopeGuard(scopes, 'any', 'requireAnyScope')
   return async function requireAnyScope(c, next) {
-    const reply = await check(c.get('apiKey'))
+    const reply = check(c.get('apiKey'), c.get('apiKeyWarden'))
     if (reply) return toResponse(reply)
     await next()
   }

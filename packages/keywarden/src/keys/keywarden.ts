@@ -1,26 +1,33 @@
-import { ConfigError, describeError, NotFoundError, StoreError, ValidationError } from '../errors.js'
-import type {
-  ApiKeyRecord,
-  ConsumeOutcome,
-  KeyPatch,
-  KeyStore,
-  LimitState,
-  Page,
-  RateLimitRule,
-  Refill,
-  StoredKey,
-} from '../stores/types.js'
+import { ConfigError, describeError, NotFoundError, ValidationError } from '../errors.js'
+import type { ApiKeyRecord, KeyPatch, KeyStore, Page, StoredKey } from '../stores/types.js'
 import { hasMethods, KEY_STORE_METHODS } from '../stores/types.js'
-import { assertPrefix, createKeyChecker, generateId, generateKey, MAX_KEY_LENGTH } from './format.js'
+import { assertPrefix, createKeyChecker, generateId, generateKey } from './format.js'
 import { createKeyHasher } from './hash.js'
 import { parseCreateInput, parseUpdateInput, touchesLimits } from './input.js'
 import { createLastUsedTracker, createNoopTracker, type LastUsedOptions } from './last-used.js'
-import { latestRefillBoundary } from './limits.js'
 import { newStoredKey, toRecord } from './record.js'
 import { graceEnd, rollInStore, successorOf, validateGrace } from './roll.js'
 import { type KeySettings, settableField } from './schema.js'
 import { createScopeChecker, type ScopeOptions, type ScopeRequirement } from './scopes.js'
+import type { CreatedKey, CreateKeyInput, ListKeysOptions, RollOptions, UpdateKeyInput } from './types.js'
 import { assertObject } from './validate.js'
+import { createVerifier, type VerifyOptions, type VerifyResult } from './verify.js'
+
+export type {
+  CreatedKey,
+  CreateKeyInput,
+  LimitSettings,
+  ListKeysOptions,
+  RollOptions,
+  UpdateKeyInput,
+} from './types.js'
+export type {
+  VerifyFailureCode,
+  VerifyOptions,
+  VerifyRateLimited,
+  VerifyResult,
+  VerifyValid,
+} from './verify.js'
 
 export interface KeywardenOptions {
   store: KeyStore
@@ -45,103 +52,6 @@ export interface KeywardenOptions {
   onLimiterError?: 'deny' | 'allow'
   /** Called with errors of background work (last-used flushes). Default: console.warn of the message. */
   onError?: (error: unknown) => void
-}
-
-export interface LimitSettings {
-  /** Credits left; null (the default) = unlimited. */
-  remaining?: number | null
-  /** Sets `remaining` to `amount` at each interval; needs `remaining`. */
-  refill?: Refill | null
-  rateLimits?: RateLimitRule[]
-}
-
-export interface CreateKeyInput extends LimitSettings {
-  name: string
-  ownerId?: string | null
-  scopes?: string[]
-  metadata?: Record<string, unknown>
-  expiresAt?: Date | string | number | null
-}
-
-export interface UpdateKeyInput extends LimitSettings {
-  name?: string
-  ownerId?: string | null
-  scopes?: string[]
-  metadata?: Record<string, unknown>
-  expiresAt?: Date | string | number | null
-}
-
-export interface CreatedKey {
-  /** The plaintext key. Shown once: only its hash is stored. */
-  key: string
-  record: ApiKeyRecord
-}
-
-export type VerifyFailureCode =
-  | 'MALFORMED'
-  | 'NOT_FOUND'
-  | 'EXPIRED'
-  | 'REVOKED'
-  | 'INSUFFICIENT_SCOPES'
-  | 'RATE_LIMITED'
-  | 'USAGE_EXCEEDED'
-
-export interface VerifyValid {
-  valid: true
-  key: ApiKeyRecord
-  /** Credits left after this verification; null = unlimited. */
-  remaining: number | null
-  /** Each rate limit's state after this verification. */
-  limits: LimitState[]
-  /** Only with onLimiterError 'allow': the counters could not be reached, limits were not applied. */
-  limiterError?: true
-}
-
-export interface VerifyRateLimited {
-  valid: false
-  code: 'RATE_LIMITED'
-  key: ApiKeyRecord
-  /** The limit that refused the request. */
-  name: string
-  limit: number
-  remaining: number
-  /** End of the current window. */
-  reset: Date
-  retryAfterMs: number
-  limits: LimitState[]
-}
-
-export type VerifyResult =
-  | VerifyValid
-  | VerifyRateLimited
-  | {
-      valid: false
-      code: Exclude<VerifyFailureCode, 'RATE_LIMITED'>
-      key?: ApiKeyRecord
-      missingScopes?: string[]
-      /** With USAGE_EXCEEDED: the credits left (less than the cost). */
-      remaining?: number
-    }
-
-export interface VerifyOptions {
-  scopes?: string[]
-  requirement?: ScopeRequirement
-  /** Credits this request spends (default 1); 0 checks limits and credits without spending. */
-  cost?: number
-}
-
-export interface ListKeysOptions {
-  ownerId?: string
-  limit?: number
-  cursor?: string | null
-}
-
-export interface RollOptions {
-  /**
-   * How long the old key keeps verifying; 0 (the default) ends it at once. At most the old key's
-   * remaining life and at most 366 days. Both keys share one credit balance and rate-limit counters.
-   */
-  expireOldInMs?: number
 }
 
 /** What createKeywarden returns: the issued keys of one prefix, on one store. */
@@ -239,35 +149,6 @@ export interface Keywarden {
 }
 
 const MAX_LIST_LIMIT = 1000
-const MIN_LEGACY_KEY_LENGTH = 16
-
-const MALFORMED: VerifyResult = Object.freeze({ valid: false, code: 'MALFORMED' })
-const NOT_FOUND: VerifyResult = Object.freeze({ valid: false, code: 'NOT_FOUND' })
-const MALFORMED_PROMISE = Promise.resolve(MALFORMED)
-
-const NO_LIMITS: LimitState[] = Object.freeze([]) as unknown as LimitState[]
-
-// Stores that hand out the same immutable object on every read (memory, the cache tier's local
-// LRU) get their result built once; other stores return fresh objects and just miss.
-const validResults = new WeakMap<StoredKey, VerifyValid>()
-
-/** `{ valid: true }` for a key without limits, built once per immutable stored object. */
-function validResult(stored: StoredKey): VerifyValid {
-  let result = validResults.get(stored)
-  if (result === undefined) {
-    result = { valid: true, key: toRecord(stored), remaining: null, limits: NO_LIMITS }
-    if (Object.isFrozen(stored)) {
-      Object.freeze(result.key)
-      Object.freeze(result)
-      validResults.set(stored, result)
-    }
-  }
-  return result
-}
-
-function hasLimits(stored: StoredKey): boolean {
-  return stored.remaining !== null || stored.rateLimits.length > 0
-}
 
 function assertStore(store: unknown): asserts store is KeyStore {
   if (!hasMethods(store, KEY_STORE_METHODS)) {
@@ -338,7 +219,6 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   // Milliseconds since the epoch; Date.now unless a clock is injected (no Date per verification).
   const clock = options.now ? () => now().getTime() : Date.now
   const hash = createKeyHasher(pepper)
-  const isWellFormedKey = createKeyChecker(prefix)
   const scopes = createScopeChecker(scopeOptions)
   const tracker = lastUsed === false ? createNoopTracker() : createLastUsedTracker(store, lastUsed, onError)
 
@@ -373,93 +253,6 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
     return { key, record: toRecord(stored) }
   }
 
-  function decide(
-    stored: StoredKey | null,
-    digest: string,
-    wellFormed: boolean,
-    options: VerifyOptions | undefined,
-  ): VerifyResult | Promise<VerifyResult> {
-    // The store matched the digest exactly; re-checking it guards against a store that returns the
-    // wrong row. No secret is compared here: the digest is a one-way function of a 256-bit key, and
-    // the store's index look-up is no more constant-time than this check would be.
-    // A key without our checksum may only match a record imported as legacy.
-    if (!stored || stored.hash !== digest || (!wellFormed && !stored.legacy)) return NOT_FOUND
-    if (stored.revokedAt) return { valid: false, code: 'REVOKED', key: toRecord(stored) }
-    const at = clock()
-    if (stored.expiresAt && stored.expiresAt.getTime() <= at)
-      return { valid: false, code: 'EXPIRED', key: toRecord(stored) }
-    const required = options?.scopes
-    if (required && required.length > 0) {
-      const missing = scopes.missing(stored.scopes, required, options.requirement ?? 'all')
-      if (missing.length > 0) {
-        return { valid: false, code: 'INSUFFICIENT_SCOPES', key: toRecord(stored), missingScopes: missing }
-      }
-    }
-    if (!hasLimits(stored)) {
-      tracker.record(stored.id, at)
-      return validResult(stored)
-    }
-    return consume(stored, at, options?.cost ?? 1)
-  }
-
-  async function consume(stored: StoredKey, at: number, cost: number): Promise<VerifyResult> {
-    // Every key of a roll group refills on the grid of the group's first key.
-    const anchor = (stored.limitCreatedAt ?? stored.createdAt).getTime()
-    const refill = stored.refill && latestRefillBoundary(stored.refill, anchor, at)
-    let outcome: ConsumeOutcome
-    try {
-      if (!store.consumeKey) throw new ConfigError('this store does not support usage limits')
-      outcome = await store.consumeKey(stored.id, {
-        cost,
-        now: at,
-        rateLimits: stored.rateLimits,
-        refill: refill && stored.refill ? { at: refill, amount: stored.refill.amount } : null,
-      })
-    } catch (error) {
-      if (onLimiterError === 'allow') {
-        tracker.record(stored.id, at)
-        return {
-          valid: true,
-          key: toRecord(stored),
-          remaining: stored.remaining,
-          limits: [],
-          limiterError: true,
-        }
-      }
-      if (error instanceof StoreError) throw error
-      throw new StoreError(
-        'the usage-limit counters could not be updated; the request was denied (onLimiterError: deny)',
-        {
-          cause: error,
-        },
-      )
-    }
-    const key = toRecord(stored)
-    switch (outcome.status) {
-      case 'ok':
-        tracker.record(stored.id, at)
-        return { valid: true, key, remaining: outcome.remaining, limits: outcome.limits }
-      case 'rate_limited': {
-        const { name, limit, remaining, reset } = outcome.blocked
-        return {
-          valid: false,
-          code: 'RATE_LIMITED',
-          key,
-          name,
-          limit,
-          remaining,
-          reset: new Date(reset),
-          retryAfterMs: outcome.retryAfterMs,
-          limits: outcome.limits,
-        }
-      }
-      case 'usage_exceeded':
-        return { valid: false, code: 'USAGE_EXCEEDED', key, remaining: outcome.remaining }
-      default:
-        return NOT_FOUND
-    }
-  }
-
   const inputRules = { scopes, canLimit: typeof store.consumeKey === 'function' }
 
   const keys: Keywarden['keys'] = {
@@ -468,27 +261,16 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       return insert(parseCreateInput(input, inputRules, at), at)
     },
 
-    verify(key, options) {
-      if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH) return MALFORMED_PROMISE
-      const wellFormed = isWellFormedKey(key)
-      if (!wellFormed && !(acceptLegacy && key.length >= MIN_LEGACY_KEY_LENGTH)) return MALFORMED_PROMISE
-      const cost = options?.cost
-      if (cost !== undefined && !(Number.isSafeInteger(cost) && cost >= 0)) {
-        return Promise.reject(new ValidationError('cost must be a non-negative integer', { field: 'cost' }))
-      }
-      const digest = hash(key)
-      // In-process stores answer synchronously: no promise round trip on the warm path.
-      const peeked = store.peekKeyByHash?.(digest)
-      if (peeked !== undefined) {
-        try {
-          const result = decide(peeked, digest, wellFormed, options)
-          return result instanceof Promise ? result : Promise.resolve(result)
-        } catch (error) {
-          return Promise.reject(error)
-        }
-      }
-      return store.getKeyByHash(digest).then((stored) => decide(stored, digest, wellFormed, options))
-    },
+    verify: createVerifier({
+      store,
+      hash,
+      isWellFormedKey: createKeyChecker(prefix),
+      scopes,
+      tracker,
+      clock,
+      acceptLegacy,
+      onLimiterError,
+    }),
 
     missingScopes(granted, required, requirement = 'all') {
       if (!Array.isArray(granted) || !Array.isArray(required)) {
