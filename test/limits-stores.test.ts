@@ -256,13 +256,16 @@ for (const subject of subjects) {
         advance: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 6000 })),
         cost: fc.integer({ min: 0, max: 3 }),
         ruleCount: fc.integer({ min: 0, max: 2 }),
-        refill: fc.boolean(),
       })
       await fc.assert(
         fc.asyncProperty(
           fc.array(step, { minLength: 5, maxLength: 25 }),
           fc.integer({ min: 0, max: 12 }),
-          async (steps, credits) => {
+          // Per key, not per step: a key refills or it does not. (A refill switched on only for a
+          // request the cache tier rate-limits is applied by cachedStore at the next request that
+          // reaches the credits, by the memory store at once: both documented, not comparable.)
+          fc.boolean(),
+          async (steps, credits, refills) => {
             const reference = memoryStore()
             const key = makeStoredKey({ remaining: credits, rateLimits: rules })
             await reference.createKey(key)
@@ -274,7 +277,7 @@ for (const subject of subjects) {
                 cost: s.cost,
                 now,
                 rateLimits: rules.slice(0, s.ruleCount),
-                refill: s.refill ? { at: now - (now % 7000), amount: 4 } : null,
+                refill: refills ? { at: now - (now % 7000), amount: 4 } : null,
               }
               const expected = await reference.consumeKey?.(key.id, request)
               const actual = await store.consumeKey?.(key.id, request)
