@@ -11,11 +11,11 @@ import type {
   StoredKey,
 } from '../stores/types.js'
 import { hasMethods, KEY_STORE_METHODS } from '../stores/types.js'
+import { consumeRequestFor } from './consume-request.js'
 import { assertPrefix, createKeyChecker, generateId, generateKey, MAX_KEY_LENGTH } from './format.js'
 import { createKeyHasher } from './hash.js'
 import { parseCreateInput, parseUpdateInput, touchesLimits } from './input.js'
 import { createLastUsedTracker, createNoopTracker, type LastUsedOptions } from './last-used.js'
-import { latestRefillBoundary } from './limits.js'
 import { newStoredKey, toRecord } from './record.js'
 import { graceEnd, rollInStore, successorOf, validateGrace } from './roll.js'
 import { type KeySettings, settableField } from './schema.js'
@@ -373,19 +373,20 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
     return { key, record: toRecord(stored) }
   }
 
-  function decide(
+  /** The answer that needs no counters, or null when the key's limits decide (nothing recorded). */
+  function check(
     stored: StoredKey | null,
     digest: string,
     wellFormed: boolean,
     options: VerifyOptions | undefined,
-  ): VerifyResult | Promise<VerifyResult> {
+    at: number,
+  ): VerifyResult | null {
     // The store matched the digest exactly; re-checking it guards against a store that returns the
     // wrong row. No secret is compared here: the digest is a one-way function of a 256-bit key, and
     // the store's index look-up is no more constant-time than this check would be.
     // A key without our checksum may only match a record imported as legacy.
     if (!stored || stored.hash !== digest || (!wellFormed && !stored.legacy)) return NOT_FOUND
     if (stored.revokedAt) return { valid: false, code: 'REVOKED', key: toRecord(stored) }
-    const at = clock()
     if (stored.expiresAt && stored.expiresAt.getTime() <= at)
       return { valid: false, code: 'EXPIRED', key: toRecord(stored) }
     const required = options?.scopes
@@ -395,26 +396,39 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
         return { valid: false, code: 'INSUFFICIENT_SCOPES', key: toRecord(stored), missingScopes: missing }
       }
     }
-    if (!hasLimits(stored)) {
-      tracker.record(stored.id, at)
-      return validResult(stored)
-    }
-    return consume(stored, at, options?.cost ?? 1)
+    return hasLimits(stored) ? null : validResult(stored)
+  }
+
+  function decide(
+    stored: StoredKey | null,
+    digest: string,
+    wellFormed: boolean,
+    options: VerifyOptions | undefined,
+    at = clock(),
+  ): VerifyResult | Promise<VerifyResult> {
+    const answer = check(stored, digest, wellFormed, options, at)
+    if (answer === null) return consume(stored as StoredKey, at, options?.cost ?? 1)
+    if (answer.valid) tracker.record((stored as StoredKey).id, at)
+    return answer
+  }
+
+  /** verify on a store with consumeByHash: the read and the spend in one store call. */
+  function verifyInOneCall(digest: string, wellFormed: boolean, options: VerifyOptions | undefined) {
+    const at = clock()
+    const cost = options?.cost ?? 1
+    const plan = (stored: StoredKey) =>
+      check(stored, digest, wellFormed, options, at) === null ? consumeRequestFor(stored, at, cost) : null
+    return (store.consumeByHash as NonNullable<KeyStore['consumeByHash']>)(digest, plan).then(
+      ({ key, outcome }) =>
+        key && outcome ? settle(key, at, outcome) : decide(key, digest, wellFormed, options, at),
+    )
   }
 
   async function consume(stored: StoredKey, at: number, cost: number): Promise<VerifyResult> {
-    // Every key of a roll group refills on the grid of the group's first key.
-    const anchor = (stored.limitCreatedAt ?? stored.createdAt).getTime()
-    const refill = stored.refill && latestRefillBoundary(stored.refill, anchor, at)
     let outcome: ConsumeOutcome
     try {
       if (!store.consumeKey) throw new ConfigError('this store does not support usage limits')
-      outcome = await store.consumeKey(stored.id, {
-        cost,
-        now: at,
-        rateLimits: stored.rateLimits,
-        refill: refill && stored.refill ? { at: refill, amount: stored.refill.amount } : null,
-      })
+      outcome = await store.consumeKey(stored.id, consumeRequestFor(stored, at, cost))
     } catch (error) {
       if (onLimiterError === 'allow') {
         tracker.record(stored.id, at)
@@ -434,6 +448,10 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
         },
       )
     }
+    return settle(stored, at, outcome)
+  }
+
+  function settle(stored: StoredKey, at: number, outcome: ConsumeOutcome): VerifyResult {
     const key = toRecord(stored)
     switch (outcome.status) {
       case 'ok':
@@ -487,6 +505,7 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
           return Promise.reject(error)
         }
       }
+      if (store.consumeByHash) return verifyInOneCall(digest, wellFormed, options)
       return store.getKeyByHash(digest).then((stored) => decide(stored, digest, wellFormed, options))
     },
 
