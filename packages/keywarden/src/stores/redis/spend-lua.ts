@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors.js'
 import { windowStart } from '../sliding-window.js'
-import type { ConsumeRequest } from '../types.js'
+import type { ConsumeRequest, RateLimitRule } from '../types.js'
 import {
   CREDITS_OFFSET,
   formatLastRefill,
@@ -27,23 +27,41 @@ export function spendArgs(request: ConsumeRequest): string {
     throw new ValidationError('request must be { cost, now, rateLimits, refill }')
   }
   const { cost, now, refill, rateLimits } = request
-  const args: Array<string | number | boolean> = [
-    cost,
-    now,
-    refill ? refill.at : false,
-    refill ? refill.amount : false,
-    rateLimits.length,
-    0,
-  ]
+  const head = refill ? `${cost},${now},${refill.at},${refill.amount}` : `${cost},${now},false,false`
+  return `[${head},${rateLimits.length},${windowsArgs(rateLimits, now).text}]`
+}
+
+/** The rules' part of spendArgs, from the TTL on: the same for every `now` of the same windows. */
+interface WindowsText {
+  text: string
+  /** The `now`s it holds for: [from, until). */
+  from: number
+  until: number
+}
+
+// Keyed by the rules array, which the engine takes from a key record that stays the same object
+// while the record is unchanged: verifications of one key within one window reuse the text.
+const windowsTexts = new WeakMap<readonly RateLimitRule[], WindowsText>()
+
+function windowsArgs(rateLimits: readonly RateLimitRule[], now: number): WindowsText {
+  const known = windowsTexts.get(rateLimits)
+  if (known && now >= known.from && now < known.until) return known
+  const parts: Array<string | number> = []
   let ttl = 0
+  let from = Number.NEGATIVE_INFINITY
+  let until = Number.POSITIVE_INFINITY
   for (const { name, limit, windowMs } of rateLimits) {
     const start = windowStart(now, windowMs)
-    args.push(limit, windowMs, start, `${name}:${start}`, `${name}:${start - windowMs}`)
-    args.push(`${name}:${start - 2 * windowMs}`)
+    parts.push(limit, windowMs, start, `${name}:${start}`, `${name}:${start - windowMs}`)
+    parts.push(`${name}:${start - 2 * windowMs}`)
     ttl = Math.max(ttl, 2 * windowMs)
+    from = Math.max(from, start)
+    until = Math.min(until, start + windowMs)
   }
-  args[5] = String(ttl)
-  return JSON.stringify(args)
+  const text = JSON.stringify([String(ttl), ...parts]).slice(1, -1)
+  const made = { text, from, until }
+  windowsTexts.set(rateLimits, made)
+  return made
 }
 
 /** Lua: `a` (spendArgs) from ARGV[arg], and the variables every spend reads from it. */
