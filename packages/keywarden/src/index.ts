@@ -49,6 +49,7 @@ export { tablePrefixProblem } from './stores/sql/options.js'
 export { databaseUrlProblem } from './stores/sql/url.js'
 export type {
   ApiKeyRecord,
+  ConsumedByHash,
   ConsumeOutcome,
   ConsumeRequest,
   DeleteSecretOptions,

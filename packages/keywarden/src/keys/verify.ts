@@ -4,9 +4,9 @@
  */
 import { ConfigError, StoreError, ValidationError } from '../errors.js'
 import type { ApiKeyRecord, ConsumeOutcome, KeyStore, LimitState, StoredKey } from '../stores/types.js'
+import { consumeRequestFor } from './consume-request.js'
 import { MAX_KEY_LENGTH } from './format.js'
 import type { LastUsedTracker } from './last-used.js'
-import { latestRefillBoundary } from './limits.js'
 import { toRecord } from './record.js'
 import type { ScopeChecker, ScopeRequirement } from './scopes.js'
 
@@ -116,20 +116,23 @@ export function createVerifier(wiring: VerifyWiring) {
     return acceptLegacy && key.length >= MIN_LEGACY_KEY_LENGTH ? false : null
   }
 
-  /** Checks: what the record itself says, before any counter is touched. */
-  function check(
+  /**
+   * Checks: what the record itself says, before any counter is touched. Null when the answer is
+   * the key's limits' to give (nothing is recorded then).
+   */
+  function inspect(
     stored: StoredKey | null,
     digest: string,
     wellFormed: boolean,
     options: VerifyOptions | undefined,
-  ): VerifyResult | Promise<VerifyResult> {
+    at: number,
+  ): VerifyResult | null {
     // The store matched the digest exactly; re-checking it guards against a store that returns the
     // wrong row. No secret is compared here: the digest is a one-way function of a 256-bit key, and
     // the store's index look-up is no more constant-time than this check would be.
     // A key without our checksum may only match a record imported as legacy.
     if (!stored || stored.hash !== digest || (!wellFormed && !stored.legacy)) return NOT_FOUND
     if (stored.revokedAt) return { valid: false, code: 'REVOKED', key: toRecord(stored) }
-    const at = clock()
     if (stored.expiresAt && stored.expiresAt.getTime() <= at)
       return { valid: false, code: 'EXPIRED', key: toRecord(stored) }
     const required = options?.scopes
@@ -139,27 +142,40 @@ export function createVerifier(wiring: VerifyWiring) {
         return { valid: false, code: 'INSUFFICIENT_SCOPES', key: toRecord(stored), missingScopes: missing }
       }
     }
-    if (!hasLimits(stored)) {
-      tracker.record(stored.id, at)
-      return validResult(stored)
-    }
-    return limit(stored, at, options?.cost ?? 1)
+    return hasLimits(stored) ? null : validResult(stored)
+  }
+
+  function check(
+    stored: StoredKey | null,
+    digest: string,
+    wellFormed: boolean,
+    options: VerifyOptions | undefined,
+    at = clock(),
+  ): VerifyResult | Promise<VerifyResult> {
+    const answer = inspect(stored, digest, wellFormed, options, at)
+    if (answer === null) return limit(stored as StoredKey, at, options?.cost ?? 1)
+    if (answer.valid) tracker.record((stored as StoredKey).id, at)
+    return answer
+  }
+
+  /** On a store with consumeByHash (redisStore): the read and the spend in one store call. */
+  function checkAndLimitInOneCall(digest: string, wellFormed: boolean, options: VerifyOptions | undefined) {
+    const at = clock()
+    const cost = options?.cost ?? 1
+    const plan = (stored: StoredKey) =>
+      inspect(stored, digest, wellFormed, options, at) === null ? consumeRequestFor(stored, at, cost) : null
+    return (store.consumeByHash as NonNullable<KeyStore['consumeByHash']>)(digest, plan).then(
+      ({ key, outcome }) =>
+        key && outcome ? settle(key, at, outcome) : check(key, digest, wellFormed, options, at),
+    )
   }
 
   /** Limits: one atomic consume in the store for the key's credits and rate limits. */
   async function limit(stored: StoredKey, at: number, cost: number): Promise<VerifyResult> {
-    // Every key of a roll group refills on the grid of the group's first key.
-    const anchor = (stored.limitCreatedAt ?? stored.createdAt).getTime()
-    const refill = stored.refill && latestRefillBoundary(stored.refill, anchor, at)
     let outcome: ConsumeOutcome
     try {
       if (!store.consumeKey) throw new ConfigError('this store does not support usage limits')
-      outcome = await store.consumeKey(stored.id, {
-        cost,
-        now: at,
-        rateLimits: stored.rateLimits,
-        refill: refill && stored.refill ? { at: refill, amount: stored.refill.amount } : null,
-      })
+      outcome = await store.consumeKey(stored.id, consumeRequestFor(stored, at, cost))
     } catch (error) {
       if (onLimiterError === 'allow') {
         tracker.record(stored.id, at)
@@ -222,6 +238,7 @@ export function createVerifier(wiring: VerifyWiring) {
         return Promise.reject(error)
       }
     }
+    if (store.consumeByHash) return checkAndLimitInOneCall(digest, wellFormed, options)
     return store.getKeyByHash(digest).then((stored) => check(stored, digest, wellFormed, options))
   }
 }

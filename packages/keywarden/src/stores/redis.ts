@@ -40,7 +40,7 @@ export interface RedisStoreOptions {
   now?: () => Date
 }
 
-export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'rollKey'>> &
+export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'consumeByHash' | 'rollKey'>> &
   KeyStore &
   SecretStore &
   KeyCacheTier & { readonly namespace: string }
@@ -118,7 +118,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   return {
     namespace,
     ...redisKeyStore(ctx),
-    consumeKey: redisConsume(ctx),
+    consumeKey: redisConsume(ctx).consumeKey,
     ...redisSecretStore(ctx),
     ...redisCacheTier(ctx),
     async close() {

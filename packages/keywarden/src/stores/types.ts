@@ -124,6 +124,14 @@ export type ConsumeOutcome =
   | { status: 'usage_exceeded'; remaining: number; limits: LimitState[] }
   | { status: 'not_found' }
 
+/** What consumeByHash answers. */
+export interface ConsumedByHash {
+  /** The key of the hash (null: none), showing its balance as read before the spend. */
+  key: StoredKey | null
+  /** What plan(key)'s request came to; null when plan asked for nothing. */
+  outcome: ConsumeOutcome | null
+}
+
 /** Storage for issued keys. Methods throw StoreError when the backend fails. */
 export interface KeyStore {
   /** Throws ConflictError when the id or the hash exists already. */
@@ -150,6 +158,15 @@ export interface KeyStore {
    * exact across processes sharing the store. Needed only for keys with limits.
    */
   consumeKey?(id: string, request: ConsumeRequest): Promise<ConsumeOutcome>
+  /**
+   * Optional: getKeyByHash and consumeKey in one step, so a verification with limits costs what
+   * one without does (redisStore: one script instead of a GET and a script). `plan` is the
+   * engine's decision on a record: the request to apply, or null to spend nothing (no such key,
+   * revoked, expired, scopes missing, no limits). The store answers the record it read and, when
+   * plan(record) is a request, its outcome, applied atomically with that read: never to a record
+   * that changed since plan saw it (revoked meanwhile, say). plan is pure; it may run more than once.
+   */
+  consumeByHash?(hash: string, plan: (key: StoredKey) => ConsumeRequest | null): Promise<ConsumedByHash>
   /**
    * Rolls `oldId` in one atomic step: creates `key` (whose limitId/limitCreatedAt name the group:
    * old's limitId, or old's own id when old was never rolled), makes old a member of that group,
@@ -232,7 +249,7 @@ export interface SecretStore {
   close(): Promise<void>
 }
 
-/** The methods every KeyStore has (consumeKey, rollKey and peekKeyByHash are optional), for shape checks. */
+/** The methods every KeyStore has (consumeKey, consumeByHash, rollKey, peekKeyByHash are optional), for shape checks. */
 export const KEY_STORE_METHODS = [
   'createKey',
   'getKeyByHash',

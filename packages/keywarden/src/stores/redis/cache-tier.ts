@@ -2,9 +2,9 @@ import { ValidationError } from '../../errors.js'
 import type { ConsumeOutcome, ConsumeRequest, StoredKey } from '../types.js'
 import { storeFailure } from './client.js'
 import { decodeKey, encodeKey, encodeLastUsed, idPrefix } from './codec.js'
-import { redisWindows } from './consume.js'
 import type { RedisContext } from './context.js'
 import { cacheFill, cacheForget, touchRecord } from './scripts.js'
+import { redisWindows } from './windows.js'
 
 /** A cached read: the key (or null) and the generation to hand back to `fillCachedKey`. */
 export interface CachedLookup {

@@ -1,25 +1,18 @@
-import { LRUCache } from 'lru-cache'
 import { ConflictError, StoreError, ValidationError } from '../../errors.js'
 import { assertKeyDates } from '../dates.js'
 import type { KeyPatch, KeyStore, StoredKey } from '../types.js'
 import { type RedisClientLike, storeFailure } from './client.js'
 import { bodyOf, decodeRecord, encodeKey, encodeKeyBody, idPrefix } from './codec.js'
+import { redisConsumeByHash } from './consume-by-hash.js'
 import type { RedisContext } from './context.js'
 import { redisGroups } from './groups.js'
 import { redisListKeys } from './list.js'
+import { redisRecords } from './records.js'
 import { redisRollKey } from './roll.js'
 import { deleteIfEqual, deleteRecord, updateRecord } from './scripts.js'
 import { redisTouchKeys } from './touch.js'
 
 const MAX_CAS_ATTEMPTS = 50
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
-}
 
 function assertKey(key: StoredKey): void {
   if (typeof key !== 'object' || key === null) throw new ValidationError('key must be a StoredKey object')
@@ -42,32 +35,12 @@ function assertKey(key: StoredKey): void {
  */
 export function redisKeyStore(
   ctx: RedisContext,
-): Omit<KeyStore, 'close'> & Required<Pick<KeyStore, 'rollKey'>> {
+): Omit<KeyStore, 'close'> & Required<Pick<KeyStore, 'rollKey' | 'consumeByHash'>> {
   const { keys, ttlFor, hashById, tagById } = ctx
   const groups = redisGroups(ctx)
 
-  /**
-   * Decoded records by hash, reused while Redis returns the very same string: the string is the
-   * whole record, so equal strings are equal records. Saves the JSON parse on the verify path, and
-   * the frozen object lets the engine reuse its result for it, as with the memory store.
-   */
-  const decoded = new LRUCache<string, { value: string; key: StoredKey; tag: string | null }>({
-    max: 10_000,
-  })
-
-  /** The key of a record; a key of a limit group with its group's balance (one more read). */
-  function found(value: string | null, hash: string): StoredKey | null | Promise<StoredKey> {
-    if (value === null) return null
-    let entry = decoded.get(hash)
-    if (entry === undefined || entry.value !== value) {
-      const { key, tag } = decodeRecord(value)
-      entry = { value, key: deepFreeze(key), tag }
-      decoded.set(hash, entry)
-      if (!hashById.has(key.id)) hashById.set(key.id, hash)
-      if (tag !== null) tagById.set(key.id, tag)
-    }
-    return entry.tag === null ? entry.key : groups.withCredits(entry.key, entry.tag)
-  }
+  const records = redisRecords(ctx, groups)
+  const { found } = records
 
   function readRecord(hash: string): Promise<StoredKey | null> {
     const read = (client: RedisClientLike) =>
@@ -193,7 +166,7 @@ export function redisKeyStore(
     if (record?.tag) await groups.leave(id, record.tag)
     hashById.delete(id)
     tagById.delete(id)
-    decoded.delete(hash)
+    records.forget(hash)
     return value !== null
   }
 
@@ -211,6 +184,7 @@ export function redisKeyStore(
     createKey: guard('create a key', (key: StoredKey) => insert(key)),
     rollKey: guard('roll a key', redisRollKey(ctx, { insert, patchKey, deleteKey, hashOf })),
     getKeyByHash,
+    consumeByHash: redisConsumeByHash(ctx, records),
     getKeyById: guard('read a key by id', getKeyById),
     listKeys: redisListKeys(ctx, readRecord),
     updateKey: guard('update a key', updateKey),

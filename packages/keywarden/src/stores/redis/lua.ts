@@ -25,6 +25,10 @@ export const idPrefixOf = (value: string, arg: number) =>
 export const idPrefixRange = (key: string, arg: number) =>
   `${key}, ${JSON_AT}, ${JSON_AT - 1} + #ARGV[${arg}]`
 
+/** The lastUsedAt field of record `value`, and its JSON (what consume-by-hash.ts compares). */
+export const lastUsedOf = (value: string) => sub(value, LAST_USED)
+export const jsonOf = (value: string) => `string.sub(${value}, ${JSON_AT + 1})`
+
 /** True when record `value` keeps its balance in a limit group. */
 export const isGrouped = (value: string) =>
   `string.byte(${value}, ${CREDITS.at + 1}) == ${GROUPED_MARK.charCodeAt(0)}`
@@ -46,8 +50,6 @@ export const isNull = (text: string) => `string.byte(${text}, 1) == ${NULL_MARK.
 /** Lua expressions formatting number `n` as the fixed-width remaining / lastRefillAt field. */
 export const formatRemaining = (n: string) => `string.format('%0${REMAINING.width}.0f', ${n})`
 export const formatLastRefill = (n: string) => `string.format('%0${LAST_REFILL.width}.0f', ${n})`
-/** A null lastRefillAt field, as a Lua string literal. */
-export const NULL_LAST_REFILL = `'${NULL_MARK.repeat(LAST_REFILL.width)}'`
 
 /** SETRANGE offsets of the lastUsedAt field and of the credit fields. */
 export const LAST_USED_OFFSET = LAST_USED.at
