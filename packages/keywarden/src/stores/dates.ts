@@ -1,7 +1,8 @@
 import { ValidationError } from '../errors.js'
 import type { StoredKey } from './types.js'
 
-const KEY_DATES = [
+/** The date fields of a stored key. */
+export const KEY_DATES = [
   'createdAt',
   'updatedAt',
   'expiresAt',

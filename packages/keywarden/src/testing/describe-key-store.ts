@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConflictError } from '../errors.js'
+import { KEY_DATES } from '../stores/dates.js'
 import type { KeyStore, StoredKey } from '../stores/types.js'
 import { counterContract } from './describe-counters.js'
 import { rollContract } from './describe-roll.js'
@@ -28,15 +29,7 @@ function sameInstant(actual: Date | null, expected: Date | null): void {
 export function expectSameKey(actual: StoredKey | null, expected: StoredKey): void {
   expect(actual).not.toBeNull()
   const a = actual as StoredKey
-  for (const field of [
-    'createdAt',
-    'updatedAt',
-    'expiresAt',
-    'revokedAt',
-    'lastUsedAt',
-    'lastRefillAt',
-    'limitCreatedAt',
-  ] as const) {
+  for (const field of KEY_DATES) {
     // limitId and limitCreatedAt are optional: absent and null mean the same.
     sameInstant(a[field] ?? null, expected[field] ?? null)
   }
