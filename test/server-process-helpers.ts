@@ -22,10 +22,12 @@ export function startServerProcess(
   command: [string, ...string[]] = [process.execPath, '--conditions=keywarden-source', '--import', TSX, MAIN],
 ): Promise<ServerProcess> {
   const [file, ...args] = command
+  // Its own process group: a launcher (npx, npm) does not pass signals on, so stop() signals the group.
   const child = spawn(file, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   })
   let out = ''
   let err = ''
@@ -33,9 +35,16 @@ export function startServerProcess(
     out += chunk
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), signal)
+    } catch {
+      // The group is gone already.
+    }
+  }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL')
+      signalGroup('SIGKILL')
       reject(new Error(`server did not start within 20 s; stderr:\n${err}`))
     }, 20_000)
     child.stderr?.on('data', (chunk) => {
@@ -49,7 +58,7 @@ export function startServerProcess(
           stdout: () => out,
           stderr: () => err,
           stop: (signal = 'SIGTERM') => {
-            if (child.exitCode === null) child.kill(signal)
+            signalGroup(signal)
             return exited
           },
         })
