@@ -95,4 +95,4 @@ export async function importCjmByok(options: ImportCjmByokOptions): Promise<Impo
   return report
 }
 
-export { sqlitePath } from './cjm-source.js'
+export { sqlitePath } from './sqlite-url.js'

@@ -1,6 +1,7 @@
 // Reads the rows of a cjm-fasthtml-byok table from the database its SQLAlchemy URL names.
 import { createRequire } from 'node:module'
 import { ConfigError } from '../errors.js'
+import { sqlitePath } from './sqlite-url.js'
 
 export interface CjmRow {
   id: unknown
@@ -32,16 +33,6 @@ export function dialectOf(url: string): Dialect {
   throw new ConfigError(
     'url must be a sqlite:///path.db, postgresql://… or mysql://… URL (SQLAlchemy forms such as postgresql+psycopg2:// are accepted)',
   )
-}
-
-/** The file path of a SQLAlchemy-style sqlite URL (`sqlite:///x.db` is relative, `sqlite:////x.db` absolute). */
-export function sqlitePath(url: string): string {
-  let rest = url.replace(/^sqlite(?:\+[a-z0-9_]+)?:/i, '')
-  if (rest.startsWith('///')) rest = rest.slice(3)
-  else if (rest.startsWith('//')) rest = rest.slice(2)
-  const path = decodeURIComponent(rest.split('?')[0] as string)
-  if (path === '' || path === ':memory:') throw new ConfigError('url must name a sqlite database file')
-  return path
 }
 
 /** The URL a node driver understands: no `+driver` suffix in the scheme. */

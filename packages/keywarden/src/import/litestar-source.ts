@@ -1,5 +1,7 @@
 import { resolve } from 'node:path'
 import { ConfigError, StoreError } from '../errors.js'
+import { importPeer } from '../peer.js'
+import { sqlitePath } from './sqlite-url.js'
 
 /** One row of litestar-api-auth's `api_keys` table (SQLAlchemyBackend's APIKeyModel), as the driver returns it. */
 export interface LitestarRow {
@@ -50,23 +52,8 @@ export function describeUrl(url: string): string {
   }
 }
 
-/**
- * The file of a sqlite URL: keywarden's `sqlite:./file.db`, or SQLAlchemy's `sqlite:///relative.db`,
- * `sqlite:////absolute.db` (a `+driver` suffix such as `sqlite+aiosqlite` is ignored).
- */
-export function sqlitePath(url: string): string {
-  const rest = url.replace(/^sqlite(?:\+[a-z0-9]+)?:/i, '')
-  const path = rest.startsWith('///') ? rest.slice(3) : rest.startsWith('//') ? rest.slice(2) : rest
-  if (path.length === 0) throw new ConfigError('a sqlite URL needs a file path, e.g. sqlite:./litestar.db')
-  return resolve(path)
-}
-
-async function load<T>(name: string): Promise<T> {
-  try {
-    return (await import(name)) as T
-  } catch (cause) {
-    throw new ConfigError(`reading this database needs the "${name}" package: npm install ${name}`, { cause })
-  }
+function load<T>(name: string): Promise<T> {
+  return importPeer(() => import(name) as Promise<T>, name.split('/')[0] as string, 'reading this database')
 }
 
 function wrapDriverError(url: string, cause: unknown): StoreError {
@@ -83,7 +70,7 @@ async function sqliteSource(url: string, table: string): Promise<LitestarSource>
   const { default: Database } = await load<{ default: typeof import('better-sqlite3') }>('better-sqlite3')
   let db: import('better-sqlite3').Database
   try {
-    db = new Database(sqlitePath(url), { readonly: true, fileMustExist: true })
+    db = new Database(resolve(sqlitePath(url)), { readonly: true, fileMustExist: true })
   } catch (cause) {
     throw new StoreError(`cannot open the sqlite database ${sqlitePath(url)}; check the path`, { cause })
   }

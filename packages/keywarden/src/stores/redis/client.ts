@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { ConfigError, KeywardenError, StoreError } from '../../errors.js'
+import { importPeer } from '../../peer.js'
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './bounded.js'
 
 /**
@@ -27,14 +28,12 @@ export interface RedisSubscriberLike {
 
 type IoredisModule = { default: new (url: string, options: Record<string, unknown>) => RedisPubSubLike }
 
-async function loadIoredis(): Promise<IoredisModule> {
-  try {
-    return (await import('ioredis')) as unknown as IoredisModule
-  } catch (error) {
-    throw new ConfigError('the Redis store needs the ioredis package: npm install ioredis', {
-      cause: error,
-    })
-  }
+function loadIoredis(): Promise<IoredisModule> {
+  return importPeer(
+    () => import('ioredis') as unknown as Promise<IoredisModule>,
+    'ioredis',
+    'the Redis store',
+  )
 }
 
 /** The URL without its password, for error messages. */
