@@ -9,22 +9,29 @@ import { createLogger } from '../packages/server/src/log/logger.js'
 export const TEST_SECRET = 'pQ8vX2mL7rT0wZ5yB3nD9kF4hJ6sG1cA-test-only'
 export const ORIGIN = 'http://127.0.0.1:3000'
 
-export function memoryServer(options: { now?: () => Date } = {}) {
+/**
+ * The server app on a memory store. With `logLevel` its log lines (JSON) are kept in `lines`;
+ * without, it logs nothing.
+ */
+export function memoryServer({ now, logLevel }: { now?: () => Date; logLevel?: 'debug' | 'info' } = {}) {
+  const clock = now ? { now } : {}
   const store: MemoryStore = memoryStore()
-  const warden = createKeywarden({ store, prefix: 'kw', lastUsed: false, ...options })
-  const vault = createVault({ secret: TEST_SECRET, store, ...options })
+  const warden = createKeywarden({ store, prefix: 'kw', lastUsed: false, ...clock })
+  const vault = createVault({ secret: TEST_SECRET, store, ...clock })
   const errors: unknown[] = []
+  const lines: string[] = []
   const app = createServerApp({
     warden,
     vault,
     secret: TEST_SECRET,
     checkHealth: storeHealthCheck(store),
     onError: (error) => errors.push(error),
-    // Tests that read the log pass their own logger (test/server-logs.test.ts).
-    logger: createLogger({ level: 'silent' }),
-    ...options,
+    logger: logLevel
+      ? createLogger({ level: logLevel, json: true, write: (line) => lines.push(line) })
+      : createLogger({ level: 'silent' }),
+    ...clock,
   })
-  return { app, warden, vault, store, errors }
+  return { app, warden, vault, store, errors, lines }
 }
 
 export class Browser {

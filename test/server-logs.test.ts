@@ -4,13 +4,10 @@
  * request has exactly one line with its fields, and every response echoes its X-Request-Id.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createKeywarden, generateKey } from '../packages/keywarden/src/index.js'
-import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
-import { createVault } from '../packages/keywarden/src/vault/index.js'
-import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
+import { generateKey } from '../packages/keywarden/src/index.js'
 import { createLogger } from '../packages/server/src/log/logger.js'
 import { textLine } from '../packages/server/src/log/text.js'
-import { Browser, TEST_SECRET } from './server-helpers.js'
+import { Browser, memoryServer, TEST_SECRET } from './server-helpers.js'
 
 const OPENAI = 'sk-proj-Lg7Hq2Wc9Xv4Rt6Yp1Zs3Bn5Mk8Jd0Fa'
 const ORIGIN = 'http://127.0.0.1:3000'
@@ -18,19 +15,9 @@ const ORIGIN = 'http://127.0.0.1:3000'
 type Entry = Record<string, unknown> & { reqId: string; msg: string; level: string }
 
 async function loggedServer() {
-  const store = memoryStore()
-  const warden = createKeywarden({ store, prefix: 'kw', lastUsed: false })
-  const vault = createVault({ secret: TEST_SECRET, store })
-  const lines: string[] = []
-  const app = createServerApp({
-    warden,
-    vault,
-    secret: TEST_SECRET,
-    checkHealth: storeHealthCheck(store),
-    logger: createLogger({ level: 'debug', json: true, write: (line) => lines.push(line) }),
-  })
-  const entries = () => lines.map((line) => JSON.parse(line) as Entry)
-  return { app, warden, store, lines, entries }
+  const server = memoryServer({ logLevel: 'debug' })
+  const entries = () => server.lines.map((line) => JSON.parse(line) as Entry)
+  return { ...server, entries }
 }
 
 describe('the server log', () => {

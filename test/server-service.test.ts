@@ -1,31 +1,12 @@
 /** The server's service routes in-process: /api/verify, /api/byok/resolve and their OpenAPI entries. */
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createKeywarden, StoreError } from '../packages/keywarden/src/index.js'
-import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
-import { createVault } from '../packages/keywarden/src/vault/index.js'
-import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
-import { createLogger } from '../packages/server/src/log/logger.js'
-import { TEST_SECRET } from './server-helpers.js'
+import { StoreError } from '../packages/keywarden/src/index.js'
+import { memoryServer } from './server-helpers.js'
 
 const OPENAI = 'sk-proj-Zq0xW9vU8tS7rQ6pO5nM4lK3jJ2iH1g'
 
-function serviceServer() {
-  const store = memoryStore()
-  const warden = createKeywarden({ store, prefix: 'kw', lastUsed: false })
-  const vault = createVault({ secret: TEST_SECRET, store })
-  const lines: string[] = []
-  const errors: unknown[] = []
-  const app = createServerApp({
-    warden,
-    vault,
-    secret: TEST_SECRET,
-    checkHealth: storeHealthCheck(store),
-    logger: createLogger({ json: true, write: (line) => lines.push(line) }),
-    onError: (error) => errors.push(error),
-  })
-  return { app, warden, vault, store, lines, errors }
-}
+const serviceServer = () => memoryServer({ logLevel: 'info' })
 
 type Server = ReturnType<typeof serviceServer>
 
