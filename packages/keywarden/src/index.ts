@@ -10,6 +10,21 @@ export {
   StoreError,
   ValidationError,
 } from './errors.js'
+export { changeContext, createEventHub, type EventHub, type EventHubOptions } from './events/hub.js'
+export {
+  type Actor,
+  AUDIT_ACTIONS,
+  type AuditAction,
+  type AuditEntry,
+  type ChangeContext,
+  type EventDetail,
+  type EventListener,
+  type EventTarget,
+  type EventType,
+  type KeywardenEvent,
+  type NewEvent,
+  NOTICE_TYPES,
+} from './events/types.js'
 export { type GeneratedKey, generateKey, type ParsedKey, parseKey } from './keys/format.js'
 export {
   type CreatedKey,
@@ -29,6 +44,7 @@ export {
 export type { LastUsedOptions } from './keys/last-used.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'
 export { assertStrongSecret, MIN_SECRET_BYTES } from './secrets/strength.js'
+export type { AuditQuery, AuditStore } from './stores/audit-types.js'
 // What the built-in stores share, for a third-party store to behave exactly like them: cursors,
 // the Invalid Date check every write runs, and the sliding-window decision of consumeKey.
 export { decodeCursor, encodeCursor, isAfterCursor, type KeyCursor } from './stores/cursor.js'

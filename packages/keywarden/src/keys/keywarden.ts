@@ -1,6 +1,9 @@
 import { ConfigError, describeError, NotFoundError, ValidationError } from '../errors.js'
+import { createEventHub } from '../events/hub.js'
+import type { ChangeContext } from '../events/types.js'
 import type { ApiKeyRecord, KeyPatch, KeyStore, StoredKey } from '../stores/types.js'
 import { hasMethods, KEY_STORE_METHODS } from '../stores/types.js'
+import { fieldsOf, keyChangeEvents } from './changes.js'
 import { assertPrefix, createKeyChecker, generateId, generateKey } from './format.js'
 import { createKeyHasher } from './hash.js'
 import { parseCreateInput, parseUpdateInput, touchesLimits } from './input.js'
@@ -104,6 +107,8 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   const hash = createKeyHasher(pepper)
   const scopes = createScopeChecker(scopeOptions)
   const tracker = lastUsed === false ? createNoopTracker() : createLastUsedTracker(store, lastUsed, onError)
+  const events = options.events ?? createEventHub({ store, now, onError })
+  const changes = keyChangeEvents(events)
 
   async function mustGet(id: string): Promise<StoredKey> {
     assertId(id)
@@ -139,9 +144,12 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   const inputRules = { scopes, canLimit: typeof store.consumeKey === 'function' }
 
   const keys: Keywarden['keys'] = {
-    async create(input) {
+    async create(input, context) {
+      const ctx = changes.context(context)
       const at = now()
-      return insert(parseCreateInput(input, inputRules, at), at)
+      const created = await insert(parseCreateInput(input, inputRules, at), at)
+      await changes.emit('key.created', created.record, ctx, { fields: fieldsOf(input) })
+      return created
     },
 
     verify: createVerifier({
@@ -185,28 +193,37 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       return { items: page.items.map(toRecord), nextCursor: page.nextCursor }
     },
 
-    async update(id, input) {
+    async update(id, input, context) {
       assertId(id)
+      const ctx = changes.context(context)
       const current = touchesLimits(input) ? ((await store.getKeyById(id)) ?? undefined) : undefined
       const patch: KeyPatch = { ...parseUpdateInput(input, inputRules, current), updatedAt: now() }
-      return mustUpdate(id, patch)
+      const updated = await mustUpdate(id, patch)
+      await changes.emit('key.updated', updated, ctx, { fields: fieldsOf(input) })
+      return updated
     },
 
-    async revoke(id) {
+    async revoke(id, context) {
+      const ctx = changes.context(context)
       const stored = await mustGet(id)
       if (stored.revokedAt) return toRecord(stored)
       const at = now()
-      return mustUpdate(id, { revokedAt: at, updatedAt: at })
+      const revoked = await mustUpdate(id, { revokedAt: at, updatedAt: at })
+      await changes.emit('key.revoked', revoked, ctx)
+      return revoked
     },
 
-    async delete(id) {
-      assertId(id)
+    async delete(id, context) {
+      const ctx = changes.context(context)
+      const stored = await mustGet(id)
       if (!(await store.deleteKey(id)))
         throw new NotFoundError(`no key has id "${id}"; it may have been deleted`)
+      await changes.emit('key.deleted', toRecord(stored), ctx)
     },
 
     async roll(id, options = {}) {
-      const { expireOldInMs = 0 } = assertObject(options, 'options')
+      const { expireOldInMs = 0, actor, requestId } = assertObject(options, 'options')
+      const ctx = changes.context({ actor, requestId } as ChangeContext)
       const grace = validateGrace(expireOldInMs)
       const old = await mustGet(id)
       const at = now()
@@ -225,13 +242,18 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       const next = successorOf(old, at, { id: generateId(), hash: hash(key), prefix, start })
       const rolled = await rollInStore(store, next, id, patch)
       if (!rolled) throw new NotFoundError(`no key has id "${id}"; it may have been deleted`)
-      return { key, record: toRecord(rolled.created), previous: toRecord(rolled.previous) }
+      const record = toRecord(rolled.created)
+      const previous = toRecord(rolled.previous)
+      await changes.emit('key.rolled', record, ctx, { previous, detail: { newKeyId: record.id } })
+      return { key, record, previous }
     },
   }
 
   return {
     prefix,
     keys,
+    events,
+    audit: { list: (query) => events.list(query) },
     flush: () => tracker.flush(),
     async close() {
       try {

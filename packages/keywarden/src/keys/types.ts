@@ -1,4 +1,7 @@
 /** The arguments and answers of the keys.* methods (verify's are in verify.ts). */
+import type { EventHub } from '../events/hub.js'
+import type { AuditEntry, ChangeContext } from '../events/types.js'
+import type { AuditQuery } from '../stores/audit-types.js'
 import type { ApiKeyRecord, KeyStore, Page, RateLimitRule, Refill } from '../stores/types.js'
 import type { LastUsedOptions } from './last-used.js'
 import type { ScopeOptions, ScopeRequirement } from './scopes.js'
@@ -40,7 +43,7 @@ export interface ListKeysOptions {
   cursor?: string | null
 }
 
-export interface RollOptions {
+export interface RollOptions extends ChangeContext {
   /**
    * How long the old key keeps verifying; 0 (the default) ends it at once. At most the old key's
    * remaining life and at most 366 days. Both keys share one credit balance and rate-limit counters.
@@ -69,8 +72,13 @@ export interface KeywardenOptions {
    * StoreError (HTTP 503); 'allow' lets the request through, reported as `limiterError: true`.
    */
   onLimiterError?: 'deny' | 'allow'
-  /** Called with errors of background work (last-used flushes). Default: console.warn of the message. */
+  /** Called with errors of background work (last-used flushes, audit writes, listeners). Default: console.warn of the message. */
   onError?: (error: unknown) => void
+  /**
+   * The event hub changes are emitted on (audit log and subscribers such as webhooks). Default: a
+   * hub of its own on `store` (an audit log when the store keeps one: memory, SQL, Redis).
+   */
+  events?: EventHub
 }
 
 /** What createKeywarden returns: the issued keys of one prefix, on one store. */
@@ -86,7 +94,7 @@ export interface Keywarden {
      * const { key, record } = await warden.keys.create({ name: 'ci', ownerId: 'user_1', scopes: ['users:read'] })
      * // show `key` to the user now: only its hash is kept
      */
-    create(input: CreateKeyInput): Promise<CreatedKey>
+    create(input: CreateKeyInput, context?: ChangeContext): Promise<CreatedKey>
     /**
      * Checks a presented key: format and checksum (no store call when malformed), then the store,
      * expiry, revocation, the required scopes, and the key's rate limits and credits (spending
@@ -123,7 +131,7 @@ export interface Keywarden {
      * @example
      * await warden.keys.update(id, { scopes: ['users:read', 'users:write'], expiresAt: '2030-01-01' })
      */
-    update(id: string, patch: UpdateKeyInput): Promise<ApiKeyRecord>
+    update(id: string, patch: UpdateKeyInput, context?: ChangeContext): Promise<ApiKeyRecord>
     /**
      * Revokes the key at once (it then verifies as REVOKED) and returns its record; the record stays.
      * @throws NotFoundError when no key has that id.
@@ -131,7 +139,7 @@ export interface Keywarden {
      * @example
      * await warden.keys.revoke(id)
      */
-    revoke(id: string): Promise<ApiKeyRecord>
+    revoke(id: string, context?: ChangeContext): Promise<ApiKeyRecord>
     /**
      * Deletes the key and its record (it then verifies as NOT_FOUND).
      * @throws NotFoundError when no key has that id.
@@ -139,7 +147,7 @@ export interface Keywarden {
      * @example
      * await warden.keys.delete(id)
      */
-    delete(id: string): Promise<void>
+    delete(id: string, context?: ChangeContext): Promise<void>
     /**
      * Issues a successor with the same settings and ends the old key at once or after
      * `expireOldInMs`; both share one credit balance and rate-limit counters. The new plaintext is
@@ -160,6 +168,19 @@ export interface Keywarden {
       required: readonly string[],
       requirement?: ScopeRequirement,
     ): string[]
+  }
+  /** The hub this warden's changes are emitted on: pass it to createVault, subscribe webhooks to it. */
+  readonly events: EventHub
+  audit: {
+    /**
+     * The audit log, newest first: every change made through this warden (and vaults sharing its
+     * hub), with its actor. Entries never hold a key, hash or provider key.
+     * @throws ConfigError when the store keeps no audit log.
+     * @throws ValidationError when a filter is invalid.
+     * @example
+     * const { items, nextCursor } = await warden.audit.list({ targetId: record.id, limit: 20 })
+     */
+    list(query?: Partial<AuditQuery>): Promise<Page<AuditEntry>>
   }
   /** Writes pending last-used times now. */
   flush(): Promise<void>

@@ -1,7 +1,9 @@
 import { ConflictError, ValidationError } from '../errors.js'
+import type { AuditStore } from './audit-types.js'
 import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
 import { assertKeyDates } from './dates.js'
 import { counterId, groupOf } from './limit-group.js'
+import { memoryAudit } from './memory-audit.js'
 import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
 import type {
@@ -18,7 +20,7 @@ import type {
 
 export type MemoryStoreOptions = Record<string, never>
 
-export type MemoryStore = KeyStore & SecretStore
+export type MemoryStore = KeyStore & SecretStore & AuditStore
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
@@ -108,6 +110,8 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
     })
 
   return {
+    ...memoryAudit(),
+
     async createKey(key) {
       assertKeyDates(key)
       if (byId.has(key.id)) throw new ConflictError(`a key with id "${key.id}" exists already`)

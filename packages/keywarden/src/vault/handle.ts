@@ -1,5 +1,7 @@
 import { ConfigError, ValidationError } from '../errors.js'
+import type { ChangeContext } from '../events/types.js'
 import type { SecretStore } from '../stores/types.js'
+import { vaultChangeEvents } from './events.js'
 import type { ResolvedVaultOptions } from './options.js'
 import { PROVIDER_ID } from './providers.js'
 import { SESSION_SCOPE, USER_SCOPE_PREFIX } from './scope.js'
@@ -52,7 +54,9 @@ class Handle implements VaultHandle {
     }
     providers.assertKey(provider, key)
     const at = now()
-    const { ttlMs, expiresAt, createdAt = at } = setOptions ?? {}
+    const { ttlMs, expiresAt, createdAt = at, actor, requestId } = setOptions ?? {}
+    const changes = vaultChangeEvents(this.deps.events)
+    const ctx = changes.context({ actor, requestId })
     assertDate(createdAt, 'createdAt')
     let expiry: Date | null
     if (expiresAt !== undefined) {
@@ -67,7 +71,16 @@ class Handle implements VaultHandle {
     }
     const record = seal({ scope: this.scope, provider, createdAt, updatedAt: at, expiresAt: expiry }, key)
     await this.bound.putSecret(record)
-    return summary(record)
+    const shown = summary(record)
+    await changes.secret('secret.put', this.scope, provider, ctx, {
+      fields: [
+        'apiKey',
+        ...(ttlMs !== undefined ? ['ttlMs'] : []),
+        ...(expiresAt !== undefined ? ['expiresAt'] : []),
+      ],
+      data: { label: shown.label, createdAt: shown.createdAt, expiresAt: shown.expiresAt },
+    })
+    return shown
   }
 
   async get(provider: string): Promise<string | null> {
@@ -91,9 +104,13 @@ class Handle implements VaultHandle {
     return record !== null && !isExpired(record, this.deps.now())
   }
 
-  async delete(provider: string): Promise<boolean> {
+  async delete(provider: string, context?: ChangeContext): Promise<boolean> {
     assertProviderId(provider)
-    return this.bound.deleteSecret(this.scope, provider)
+    const changes = vaultChangeEvents(this.deps.events)
+    const ctx = changes.context(context)
+    const deleted = await this.bound.deleteSecret(this.scope, provider)
+    if (deleted) await changes.secret('secret.deleted', this.scope, provider, ctx)
+    return deleted
   }
 
   async list(): Promise<SecretSummary[]> {
@@ -101,8 +118,13 @@ class Handle implements VaultHandle {
     return (await this.bound.listSecrets(this.scope)).filter((r) => !isExpired(r, at)).map(this.deps.summary)
   }
 
-  async clear(): Promise<number> {
-    return this.bound.clearSecrets(this.scope)
+  async clear(context?: ChangeContext): Promise<number> {
+    const changes = vaultChangeEvents(this.deps.events)
+    const ctx = changes.context(context)
+    const cleared = await this.bound.clearSecrets(this.scope)
+    if (cleared > 0)
+      await changes.secret('secret.deleted', this.scope, '*', ctx, { detail: { count: cleared } })
+    return cleared
   }
 }
 

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js'
+import { vaultChangeEvents } from './events.js'
 import type { ResolvedVaultOptions } from './options.js'
 import { isExpired, type VaultSealing } from './sealing.js'
 import type { RotateOptions, RotateProgress } from './types.js'
@@ -13,9 +14,18 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
 }
 
 /** vault.rotate and vault.purgeExpired: passes over every stored secret, page by page. */
-export function vaultMaintenance({ store, now, cipher, open, seal }: ResolvedVaultOptions & VaultSealing) {
+export function vaultMaintenance({
+  store,
+  now,
+  cipher,
+  open,
+  seal,
+  events,
+}: ResolvedVaultOptions & VaultSealing) {
+  const changes = vaultChangeEvents(events)
   return {
-    async rotate({ onProgress, pageSize = 500, concurrency = 16 }: RotateOptions = {}) {
+    async rotate({ onProgress, pageSize = 500, concurrency = 16, actor, requestId }: RotateOptions = {}) {
+      const ctx = changes.context({ actor, requestId })
       if (!Number.isInteger(pageSize) || pageSize < 1)
         throw new ValidationError('pageSize must be a positive integer')
       if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -57,6 +67,14 @@ export function vaultMaintenance({ store, now, cipher, open, seal }: ResolvedVau
         onProgress?.({ ...progress, failed: [...progress.failed] })
         cursor = page.nextCursor
       } while (cursor)
+      const { scanned, rotated, upToDate, conflicts } = progress
+      await changes.vault('vault.rotated', cipher.currentKeyId, ctx, {
+        scanned,
+        rotated,
+        upToDate,
+        conflicts,
+        failed: progress.failed.length,
+      })
       return progress
     },
 

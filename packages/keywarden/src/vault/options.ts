@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js'
+import { createEventHub, type EventHub } from '../events/hub.js'
 import { hasMethods, SECRET_STORE_METHODS, type SecretStore } from '../stores/types.js'
 import { createCipher, type VaultCipher } from './cipher.js'
 import { createProviderRegistry, type ProviderRegistry } from './providers.js'
@@ -14,6 +15,7 @@ export interface ResolvedVaultOptions {
   now: () => Date
   cipher: VaultCipher
   providers: ProviderRegistry
+  events: EventHub
 }
 
 function resolveProviders(providers: CreateVaultOptions['providers']): ProviderRegistry {
@@ -43,5 +45,9 @@ export function resolveVaultOptions(options: CreateVaultOptions): ResolvedVaultO
   }
   if (typeof now !== 'function') throw new ConfigError('now must be a function returning a Date')
   const cipher = createCipher({ secret: options.secret, keyring: options.keyring })
-  return { store, defaultTtlMs, now, cipher, providers: resolveProviders(options.providers) }
+  const events = options.events ?? createEventHub({ store, now })
+  if (typeof events.emit !== 'function' || typeof events.subscribe !== 'function') {
+    throw new ConfigError('events must be an event hub, e.g. warden.events')
+  }
+  return { store, defaultTtlMs, now, cipher, providers: resolveProviders(options.providers), events }
 }

@@ -1,3 +1,5 @@
+import type { EventHub } from '../events/hub.js'
+import type { ChangeContext } from '../events/types.js'
 import type { SecretInput } from '../secrets/strength.js'
 import type { SecretStore, SessionLike } from '../stores/types.js'
 import type { Keyring } from './cipher.js'
@@ -14,6 +16,11 @@ export interface CreateVaultOptions {
   /** The app's own providers (added to the built-in ones, replacing any with the same id), or a whole registry. */
   providers?: readonly ProviderDefinition[] | ProviderRegistry
   now?: () => Date
+  /**
+   * Where changes are emitted (audit log, webhooks): pass `warden.events` to share the warden's.
+   * Default: a hub of its own on `store` (an audit log when the store keeps one).
+   */
+  events?: EventHub
 }
 
 /** Whose keys: a signed-in user (`user:<id>` scope), or the visitor's session when there is no user. */
@@ -23,7 +30,7 @@ export interface VaultFor {
   session?: SessionLike | null
 }
 
-export interface SetSecretOptions {
+export interface SetSecretOptions extends ChangeContext {
   /** Lifetime from now; null = never expires. Default: the vault's defaultTtlMs. */
   ttlMs?: number | null
   /** Absolute expiry instead of `ttlMs` (for importers); null = never. */
@@ -51,11 +58,11 @@ export interface VaultHandle {
   get(provider: ProviderId): Promise<string | null>
   /** Whether an unexpired value is stored (does not decrypt). */
   has(provider: ProviderId): Promise<boolean>
-  delete(provider: ProviderId): Promise<boolean>
+  delete(provider: ProviderId, context?: ChangeContext): Promise<boolean>
   /** Unexpired values, sorted by provider. */
   list(): Promise<SecretSummary[]>
   /** Deletes every value of this scope; returns how many. */
-  clear(): Promise<number>
+  clear(context?: ChangeContext): Promise<number>
 }
 
 export interface RotateFailure {
@@ -77,7 +84,7 @@ export interface RotateProgress {
   failed: RotateFailure[]
 }
 
-export interface RotateOptions {
+export interface RotateOptions extends ChangeContext {
   onProgress?: (progress: RotateProgress) => void
   /** Records per scan page. Default 500. */
   pageSize?: number
