@@ -12,7 +12,7 @@ export { makeSecretRecord, makeStoredKey, uniqueOwner } from './fixtures.js'
 const suites = await importPeer(
   () => import('./suites.js'),
   'vitest',
-  'keywarden/testing (describeKeyStore, describeSecretStore, describeAuditStore)',
+  'keywarden/testing (describeKeyStore, describeSecretStore)',
 )
 
 export const { expectSameKey } = suites
