@@ -5,6 +5,7 @@ import { createKeywarden } from '../packages/keywarden/src/keys/keywarden.js'
 import { cachedStore } from '../packages/keywarden/src/stores/cached.js'
 import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { type RedisStore, redisStore } from '../packages/keywarden/src/stores/redis.js'
+import { makeAuditEntry } from '../packages/keywarden/src/testing/index.js'
 import { type FreezeProxy, startFreezeProxy } from './support/freeze-proxy.js'
 import { type RedisServer, startRedisServer } from './support/redis-servers.js'
 import { uniqueName } from './support/services.js'
@@ -91,6 +92,8 @@ describe('redisStore as the store of record while Redis is frozen', () => {
         () => warden.keys.create({ name: 'during' }),
         () => warden.keys.revoke(made.record.id),
         () => warden.keys.list({ limit: 5 }),
+        () => store.appendAudit(makeAuditEntry()),
+        () => warden.audit.list({ limit: 5 }),
       ]
       for (const call of calls) {
         const { error } = await settleWithin(call)
