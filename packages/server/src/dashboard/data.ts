@@ -1,0 +1,149 @@
+/**
+ * What the dashboard reads beyond keys.get/list: usage counts and key search. They come from
+ * `warden.usage.query` and `warden.keys.search` when the library has them; until then (or on a
+ * warden without them) usage is empty and search pages through keys.list and filters here.
+ */
+import type { ApiKeyRecord, Keywarden, VerifyFailureCode } from 'keywarden'
+import { type KeyState, keyState } from './format.js'
+
+export type Granularity = 'minute' | 'hour' | 'day'
+
+/** The shape of `warden.usage.query`'s answer the dashboard uses. */
+export interface UsageBucketView {
+  at: Date
+  valid: number
+  invalid: Partial<Record<VerifyFailureCode, number>>
+}
+
+interface UsageApi {
+  query(query: {
+    keyId?: string
+    from: Date
+    to: Date
+    granularity: Granularity
+    keyless?: boolean
+  }): Promise<{ buckets: UsageBucketView[] }>
+}
+
+export interface KeySearch {
+  query?: string
+  ownerId?: string
+  state?: KeyState
+  offset: number
+  limit: number
+}
+
+interface SearchApi {
+  search(query: KeySearch): Promise<{ items: ApiKeyRecord[]; total: number }>
+}
+
+/** The chart ranges a page offers: 24 hours by hour, 7 and 30 days by day. */
+export const RANGES = {
+  '24h': { label: '24 hours', ms: 24 * 3_600_000, granularity: 'hour' },
+  '7d': { label: '7 days', ms: 7 * 86_400_000, granularity: 'day' },
+  '30d': { label: '30 days', ms: 30 * 86_400_000, granularity: 'day' },
+} as const satisfies Record<string, { label: string; ms: number; granularity: Granularity }>
+
+export type RangeName = keyof typeof RANGES
+
+export function parseRange(value: string | undefined): RangeName {
+  return value !== undefined && Object.hasOwn(RANGES, value) ? (value as RangeName) : '24h'
+}
+
+const STEP: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }
+
+/** Empty buckets over the range, for a warden without usage counting. */
+function emptyBuckets(from: Date, to: Date, granularity: Granularity): UsageBucketView[] {
+  const step = STEP[granularity]
+  const out: UsageBucketView[] = []
+  for (let t = Math.floor(from.getTime() / step) * step; t < to.getTime(); t += step) {
+    out.push({ at: new Date(t), valid: 0, invalid: {} })
+  }
+  return out
+}
+
+function usageApi(warden: Keywarden): UsageApi | null {
+  const usage = (warden as unknown as { usage?: UsageApi }).usage
+  return usage && typeof usage.query === 'function' ? usage : null
+}
+
+/** Whether the warden counts usage (warden.usage.query). */
+export const hasUsage = (warden: Keywarden): boolean => usageApi(warden) !== null
+
+/** Usage of one key (or of every key, plus the keyless failures, without keyId) over a range. */
+export async function usageOver(
+  warden: Keywarden,
+  range: RangeName,
+  now: Date,
+  keyId?: string,
+): Promise<UsageBucketView[]> {
+  const { ms, granularity } = RANGES[range]
+  const step = STEP[granularity]
+  // The current bucket is included: the range ends at the end of the bucket now is in.
+  const to = new Date((Math.floor(now.getTime() / step) + 1) * step)
+  const from = new Date(to.getTime() - ms)
+  const usage = usageApi(warden)
+  if (!usage) return emptyBuckets(from, to, granularity)
+  if (keyId !== undefined) return (await usage.query({ keyId, from, to, granularity })).buckets
+  const [keys, keyless] = await Promise.all([
+    usage.query({ from, to, granularity }),
+    usage.query({ from, to, granularity, keyless: true }),
+  ])
+  return keys.buckets.map((bucket, i) => mergeBuckets(bucket, keyless.buckets[i]))
+}
+
+function mergeBuckets(a: UsageBucketView, b: UsageBucketView | undefined): UsageBucketView {
+  if (!b) return a
+  const invalid = { ...a.invalid }
+  for (const [code, n] of Object.entries(b.invalid) as [VerifyFailureCode, number][]) {
+    invalid[code] = (invalid[code] ?? 0) + n
+  }
+  return { at: a.at, valid: a.valid + b.valid, invalid }
+}
+
+/** Sums of a bucket list: valid, failed, and failures by code. */
+export function usageTotals(buckets: readonly UsageBucketView[]) {
+  let valid = 0
+  const failures: Partial<Record<VerifyFailureCode, number>> = {}
+  for (const bucket of buckets) {
+    valid += bucket.valid
+    for (const [code, n] of Object.entries(bucket.invalid) as [VerifyFailureCode, number][]) {
+      failures[code] = (failures[code] ?? 0) + n
+    }
+  }
+  const failed = Object.values(failures).reduce((a, b) => a + (b ?? 0), 0)
+  return { valid, failed, failures }
+}
+
+const SCAN_PAGE = 100
+const SCAN_MAX = 10_000
+
+/** Keys matching name/id/start text, owner and state, newest first, one page of them with the total. */
+export async function searchKeys(
+  warden: Keywarden,
+  search: KeySearch,
+  now: Date,
+): Promise<{ items: ApiKeyRecord[]; total: number }> {
+  const api = warden.keys as unknown as Partial<SearchApi>
+  if (typeof api.search === 'function') return api.search(search)
+  const text = search.query?.toLowerCase()
+  const matches: ApiKeyRecord[] = []
+  let cursor: string | null = null
+  let seen = 0
+  do {
+    const page = await warden.keys.list({
+      limit: SCAN_PAGE,
+      cursor,
+      ...(search.ownerId ? { ownerId: search.ownerId } : {}),
+    })
+    for (const record of page.items) {
+      if (search.state && keyState(record, now) !== search.state) continue
+      if (text && ![record.name, record.id, record.start].some((v) => v.toLowerCase().includes(text)))
+        continue
+      matches.push(record)
+    }
+    seen += page.items.length
+    cursor = page.nextCursor
+  } while (cursor && seen < SCAN_MAX)
+  return { items: matches.slice(search.offset, search.offset + search.limit), total: matches.length }
+}
