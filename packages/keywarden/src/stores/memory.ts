@@ -4,6 +4,8 @@ import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
 import { assertKeyDates } from './dates.js'
 import { counterId, groupOf } from './limit-group.js'
 import { memoryAudit } from './memory-audit.js'
+import { own } from './memory-records.js'
+import { memorySearch } from './memory-search.js'
 import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
 import type {
@@ -21,33 +23,6 @@ import type {
 export type MemoryStoreOptions = Record<string, never>
 
 export type MemoryStore = KeyStore & SecretStore & AuditStore
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
-}
-
-/** Copies what the caller handed us, so later changes to their objects do not reach the store. */
-function own(key: StoredKey): StoredKey {
-  return deepFreeze({
-    ...key,
-    scopes: [...key.scopes],
-    metadata: structuredClone(key.metadata),
-    refill: key.refill ? { ...key.refill } : null,
-    rateLimits: key.rateLimits.map((rule) => ({ ...rule })),
-    createdAt: new Date(key.createdAt),
-    updatedAt: new Date(key.updatedAt),
-    expiresAt: key.expiresAt && new Date(key.expiresAt),
-    revokedAt: key.revokedAt && new Date(key.revokedAt),
-    lastUsedAt: key.lastUsedAt && new Date(key.lastUsedAt),
-    lastRefillAt: key.lastRefillAt && new Date(key.lastRefillAt),
-    limitId: key.limitId ?? null,
-    limitCreatedAt: key.limitCreatedAt ? new Date(key.limitCreatedAt) : null,
-  })
-}
 
 const SCAN_SEPARATOR = '\u0000'
 
@@ -111,6 +86,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
 
   return {
     ...memoryAudit(),
+    ...memorySearch(byId),
 
     async createKey(key) {
       assertKeyDates(key)
