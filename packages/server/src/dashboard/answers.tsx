@@ -92,17 +92,13 @@ export function dashboardAnswers({ warden, vault, now, onError }: AnswerDeps) {
     const url = isHtmx(c) ? (c.req.header('hx-current-url') ?? c.req.url) : c.req.url
     const { filters, search, offset, limit } = keysPageQuery(url)
     const when = now()
-    const page = await searchKeys(
-      warden,
-      {
-        ...(filters.query ? { query: filters.query } : {}),
-        ...(filters.ownerId ? { ownerId: filters.ownerId } : {}),
-        ...(filters.state ? { state: filters.state } : {}),
-        offset,
-        limit,
-      },
-      when,
-    )
+    const page = await searchKeys(warden, {
+      ...(filters.query ? { query: filters.query } : {}),
+      ...(filters.ownerId ? { ownerId: filters.ownerId } : {}),
+      ...(filters.state ? { state: filters.state } : {}),
+      offset,
+      limit,
+    })
     return {
       filters,
       keys: page.items,

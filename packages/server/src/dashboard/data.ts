@@ -1,10 +1,8 @@
 /**
- * What the dashboard reads beyond keys.get/list: usage counts and key search. They come from
- * `warden.usage.query` and `warden.keys.search` when the library has them; until then (or on a
- * warden without them) usage is empty and search pages through keys.list and filters here.
+ * What the dashboard reads beyond keys.get: key search and usage counts. Usage comes from
+ * `warden.usage.query` when the library has it; until then the charts show empty buckets.
  */
-import type { ApiKeyRecord, Keywarden, VerifyFailureCode } from 'keywarden'
-import { type KeyState, keyState } from './format.js'
+import type { Keywarden, SearchKeysOptions, SearchKeysResult, VerifyFailureCode } from 'keywarden'
 
 export type Granularity = 'minute' | 'hour' | 'day'
 
@@ -23,18 +21,6 @@ interface UsageApi {
     granularity: Granularity
     keyless?: boolean
   }): Promise<{ buckets: UsageBucketView[] }>
-}
-
-export interface KeySearch {
-  query?: string
-  ownerId?: string
-  state?: KeyState
-  offset: number
-  limit: number
-}
-
-interface SearchApi {
-  search(query: KeySearch): Promise<{ items: ApiKeyRecord[]; total: number }>
 }
 
 /** The chart ranges a page offers: 24 hours by hour, 7 and 30 days by day. */
@@ -115,35 +101,7 @@ export function usageTotals(buckets: readonly UsageBucketView[]) {
   return { valid, failed, failures }
 }
 
-const SCAN_PAGE = 100
-const SCAN_MAX = 10_000
-
-/** Keys matching name/id/start text, owner and state, newest first, one page of them with the total. */
-export async function searchKeys(
-  warden: Keywarden,
-  search: KeySearch,
-  now: Date,
-): Promise<{ items: ApiKeyRecord[]; total: number }> {
-  const api = warden.keys as unknown as Partial<SearchApi>
-  if (typeof api.search === 'function') return api.search(search)
-  const text = search.query?.toLowerCase()
-  const matches: ApiKeyRecord[] = []
-  let cursor: string | null = null
-  let seen = 0
-  do {
-    const page = await warden.keys.list({
-      limit: SCAN_PAGE,
-      cursor,
-      ...(search.ownerId ? { ownerId: search.ownerId } : {}),
-    })
-    for (const record of page.items) {
-      if (search.state && keyState(record, now) !== search.state) continue
-      if (text && ![record.name, record.id, record.start].some((v) => v.toLowerCase().includes(text)))
-        continue
-      matches.push(record)
-    }
-    seen += page.items.length
-    cursor = page.nextCursor
-  } while (cursor && seen < SCAN_MAX)
-  return { items: matches.slice(search.offset, search.offset + search.limit), total: matches.length }
+/** Keys matching name/id/start text, owner and state, newest first: one page of them and the total. */
+export function searchKeys(warden: Keywarden, search: SearchKeysOptions): Promise<SearchKeysResult> {
+  return warden.keys.search(search)
 }

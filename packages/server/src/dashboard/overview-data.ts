@@ -10,7 +10,7 @@ const TOP_SHOWN = 5
 export async function overviewData(warden: Keywarden, range: RangeName, now: Date): Promise<OverviewProps> {
   const [buckets, all] = await Promise.all([
     usageOver(warden, range, now),
-    searchKeys(warden, { offset: 0, limit: TOP_SCAN }, now),
+    searchKeys(warden, { offset: 0, limit: TOP_SCAN }),
   ])
   const totals = usageTotals(buckets)
   let topKeys: TopKey[] = []
