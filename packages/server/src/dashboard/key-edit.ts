@@ -33,7 +33,7 @@ const invalid = (field: string, message: string) => new ValidationError(message,
  * the expiry's time of day or race with credits being spent. Throws ValidationError naming the
  * form field; the engine validates the patch again.
  */
-export function editPatch(record: ApiKeyRecord, values: KeyEditValues): UpdateKeyInput {
+export function editPatch(record: ApiKeyRecord, values: KeyEditValues, now: Date): UpdateKeyInput {
   const shown = editValues(record)
   const changed = (f: keyof KeyEditValues) => values[f] !== shown[f]
   const patch: UpdateKeyInput = {}
@@ -44,7 +44,12 @@ export function editPatch(record: ApiKeyRecord, values: KeyEditValues): UpdateKe
     if (values.expires !== '' && (!DATE.test(values.expires) || Number.isNaN(Date.parse(values.expires)))) {
       throw invalid('expires', 'Enter the expiry as a date (YYYY-MM-DD), or leave it empty for never')
     }
-    patch.expiresAt = values.expires === '' ? null : new Date(`${values.expires}T00:00:00.000Z`)
+    const expiresAt = values.expires === '' ? null : new Date(`${values.expires}T00:00:00.000Z`)
+    // A past date would end the key at once: that is what Revoke is for.
+    if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+      throw invalid('expires', 'Choose a date after today (UTC), or leave it empty for never')
+    }
+    patch.expiresAt = expiresAt
   }
   if (changed('remaining')) {
     if (

@@ -96,7 +96,7 @@ export function dashboardPages(
     if (!record) return notFoundPage(c, `No key has the id "${id}". It may have been deleted.`)
     const values = submittedValues(await c.req.parseBody())
     try {
-      const patch = editPatch(record, values)
+      const patch = editPatch(record, values, now())
       if (Object.keys(patch).length > 0) {
         const session = c.get('session')
         await warden.keys.update(id, patch, {
