@@ -42,6 +42,28 @@ describe('overview', () => {
   })
 })
 
+describe('usage', () => {
+  it('draws verifications by outcome, ranks top keys and breaks failures down', async () => {
+    const { browser, warden } = await signedIn()
+    const busy = await warden.keys.create({ name: 'busy client', scopes: ['x:read'] })
+    const quiet = await warden.keys.create({ name: 'quiet client' })
+    for (let i = 0; i < 4; i++) await warden.keys.verify(busy.key)
+    await warden.keys.verify(busy.key, { scopes: ['x:write'] })
+    await warden.keys.verify(quiet.key)
+    await warden.keys.verify('kw_not-a-key')
+    const html = await (await browser.request('/')).text()
+    expect(html).toMatch(/<rect class="bar s-0" data-series="valid"/)
+    expect(html).toMatch(/<rect class="bar s-3" data-series="INSUFFICIENT_SCOPES"/)
+    expect(html).toMatch(/<rect class="bar s-7" data-series="MALFORMED"/)
+    // Top keys, busiest first; failures by reason.
+    expect(html.indexOf('>busy client<')).toBeLessThan(html.indexOf('>quiet client<'))
+    expect(html).toContain('<th scope="row">missing scopes</th>')
+    expect(html).toContain('<th scope="row">malformed</th>')
+    const page = await (await browser.request(`/dashboard/keys/${busy.record.id}`)).text()
+    expect(page).toMatch(/<title>\d\d:00 — valid: 4<\/title>/)
+  })
+})
+
 describe('key page', () => {
   it('shows the key, its chart, limits and audit trail', async () => {
     const { browser, warden } = await signedIn()

@@ -1,8 +1,14 @@
 /**
- * What the dashboard reads beyond keys.get: key search and usage counts. Usage comes from
- * `warden.usage.query` when the library has it; until then the charts show empty buckets.
+ * What the dashboard reads beyond keys.get: key search and usage counts (`warden.usage.query`;
+ * with usage counting off the charts show empty buckets).
  */
-import type { Keywarden, SearchKeysOptions, SearchKeysResult, VerifyFailureCode } from 'keywarden'
+import {
+  ConfigError,
+  type Keywarden,
+  type SearchKeysOptions,
+  type SearchKeysResult,
+  type VerifyFailureCode,
+} from 'keywarden'
 
 export type Granularity = 'minute' | 'hour' | 'day'
 
@@ -11,16 +17,6 @@ export interface UsageBucketView {
   at: Date
   valid: number
   invalid: Partial<Record<VerifyFailureCode, number>>
-}
-
-interface UsageApi {
-  query(query: {
-    keyId?: string
-    from: Date
-    to: Date
-    granularity: Granularity
-    keyless?: boolean
-  }): Promise<{ buckets: UsageBucketView[] }>
 }
 
 /** The chart ranges a page offers: 24 hours by hour, 7 and 30 days by day. */
@@ -48,14 +44,6 @@ function emptyBuckets(from: Date, to: Date, granularity: Granularity): UsageBuck
   return out
 }
 
-function usageApi(warden: Keywarden): UsageApi | null {
-  const usage = (warden as unknown as { usage?: UsageApi }).usage
-  return usage && typeof usage.query === 'function' ? usage : null
-}
-
-/** Whether the warden counts usage (warden.usage.query). */
-export const hasUsage = (warden: Keywarden): boolean => usageApi(warden) !== null
-
 /** Usage of one key (or of every key, plus the keyless failures, without keyId) over a range. */
 export async function usageOver(
   warden: Keywarden,
@@ -68,14 +56,18 @@ export async function usageOver(
   // The current bucket is included: the range ends at the end of the bucket now is in.
   const to = new Date((Math.floor(now.getTime() / step) + 1) * step)
   const from = new Date(to.getTime() - ms)
-  const usage = usageApi(warden)
-  if (!usage) return emptyBuckets(from, to, granularity)
-  if (keyId !== undefined) return (await usage.query({ keyId, from, to, granularity })).buckets
-  const [keys, keyless] = await Promise.all([
-    usage.query({ from, to, granularity }),
-    usage.query({ from, to, granularity, keyless: true }),
-  ])
-  return keys.buckets.map((bucket, i) => mergeBuckets(bucket, keyless.buckets[i]))
+  try {
+    if (keyId !== undefined) return (await warden.usage.query({ keyId, from, to, granularity })).buckets
+    const [keys, keyless] = await Promise.all([
+      warden.usage.query({ from, to, granularity }),
+      warden.usage.query({ from, to, granularity, keyless: true }),
+    ])
+    return keys.buckets.map((bucket, i) => mergeBuckets(bucket, keyless.buckets[i]))
+  } catch (error) {
+    // Usage counting is off (usage: false, or a store without usage): empty charts, not an error.
+    if (error instanceof ConfigError) return emptyBuckets(from, to, granularity)
+    throw error
+  }
 }
 
 function mergeBuckets(a: UsageBucketView, b: UsageBucketView | undefined): UsageBucketView {

@@ -1,5 +1,5 @@
 import type { Keywarden } from 'keywarden'
-import { hasUsage, type RangeName, searchKeys, usageOver, usageTotals } from './data.js'
+import { type RangeName, searchKeys, usageOver, usageTotals } from './data.js'
 import type { OverviewProps, TopKey } from './views/overview.js'
 
 /** How many of the newest keys the top-keys table ranks (one usage query each). */
@@ -14,7 +14,7 @@ export async function overviewData(warden: Keywarden, range: RangeName, now: Dat
   ])
   const totals = usageTotals(buckets)
   let topKeys: TopKey[] = []
-  if (hasUsage(warden) && totals.valid + totals.failed > 0) {
+  if (totals.valid + totals.failed > 0) {
     const ranked = await Promise.all(
       all.items.map(async (record) => {
         const t = usageTotals(await usageOver(warden, range, now, record.id))
