@@ -13,14 +13,12 @@ export interface KeyFilters {
 export const KeySearchForm: FC<{ filters: KeyFilters }> = ({ filters }) => (
   <form class="grid search" method="get" action="/dashboard/keys" aria-label="Search keys">
     <label for="search-q">
-      <span>
-        Search <span class="opt">(name, id or start)</span>
-      </span>
-      <input id="search-q" name="q" type="search" value={filters.query} />
+      Search keys
+      <input id="search-q" name="q" type="search" value={filters.query} placeholder="name, id or start" />
     </label>
     <label for="search-owner">
-      Owner
-      <input id="search-owner" name="owner" value={filters.ownerId} />
+      Owned by
+      <input id="search-owner" name="owner" value={filters.ownerId} placeholder="owner id" />
     </label>
     <label for="search-state">
       State
