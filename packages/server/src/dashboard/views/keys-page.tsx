@@ -11,7 +11,7 @@ export interface KeyFilters {
 
 /** GET form: the search lives in the URL, so paging, reloads and the back button keep it. */
 export const KeySearchForm: FC<{ filters: KeyFilters }> = ({ filters }) => (
-  <form class="grid search" method="get" action="/dashboard/keys" aria-label="Search keys">
+  <form class="grid search" method="get" action="/dashboard/keys" aria-label="Key search">
     <label for="search-q">
       Search keys
       <input id="search-q" name="q" type="search" value={filters.query} placeholder="name, id or start" />
