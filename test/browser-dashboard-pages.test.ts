@@ -10,7 +10,7 @@ import { memoryServer } from './server-helpers.js'
 
 // Dashboard 2.0 in chromium: overview, a key page with its chart, an edit with a bad value, search,
 // paging back, the audit page, a 404 and the 390 px phone layout. Screenshots go to test-artifacts/;
-// KEYWARDEN_UPDATE_SCREENSHOT=1 also refreshes docs/screenshot.png from the overview.
+// KEYWARDEN_UPDATE_SCREENSHOT=1 also refreshes docs/screenshot.png (overview) and docs/screenshot-key.png.
 
 const skip = browserSkip()
 
@@ -111,6 +111,11 @@ describe.skipIf(skip)('dashboard 2.0 in chromium', () => {
     expect(await page.locator('#key-chart rect[data-series="valid"]').count()).toBe(1)
     await expectVisible(page.locator('tr[data-action="key.created"]'))
     await shot('key')
+    if (process.env.KEYWARDEN_UPDATE_SCREENSHOT === '1') {
+      await page.getByRole('link', { name: '24 hours' }).click()
+      await shot('key-top', false)
+      copyFileSync(artifactPath('dashboard2-key-top.png'), join(process.cwd(), 'docs', 'screenshot-key.png'))
+    }
   })
 
   it('shows a bad value next to its field, then saves a good one', async () => {
