@@ -80,3 +80,17 @@ export function auditMatches(
     (query.to === undefined || entry.at.getTime() < query.to.getTime())
   )
 }
+
+/**
+ * A deep copy without empty optional parts (an ownerId of null, undefined fields), so every store
+ * hands back the same entry: SQL cannot tell a null owner from none.
+ */
+export function normalizedAuditEntry(entry: AuditEntry): AuditEntry {
+  const { ownerId, fields, requestId, detail, ...rest } = structuredClone(entry)
+  const out: AuditEntry = rest
+  if (fields !== undefined) out.fields = fields
+  if (requestId !== undefined) out.requestId = requestId
+  if (ownerId !== undefined && ownerId !== null) out.ownerId = ownerId
+  if (detail !== undefined) out.detail = detail
+  return out
+}
