@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -65,6 +65,8 @@ describe.skipIf(skip)('dashboard in chromium', () => {
     await page.keyboard.type(adminKey)
     await page.keyboard.press('Enter')
     await page.waitForURL(`${server.url}/`)
+    await expectVisible(page.getByRole('heading', { name: 'Overview' }))
+    await page.getByRole('link', { name: 'Keys', exact: true }).click()
     await expectVisible(page.getByRole('heading', { name: 'Issued keys' }))
     const cookies = await context.cookies(server.url)
     const session = cookies.find((c) => c.name === 'kw_session')
@@ -126,6 +128,7 @@ describe.skipIf(skip)('dashboard in chromium', () => {
   })
 
   it('adds, replaces and deletes a provider key, with inline validation, masks and toasts', async () => {
+    await page.getByRole('link', { name: 'Provider keys' }).click()
     const card = page.locator('#provider-openai')
     const input = card.getByLabel('OpenAI API key')
     await input.fill('sk-ant-this-is-anthropic-not-openai-000000')
@@ -167,6 +170,7 @@ describe.skipIf(skip)('dashboard in chromium', () => {
   })
 
   it('shows errors as toasts', async () => {
+    await page.goto(`${server.url}/dashboard/keys`)
     await page.getByLabel('Name').fill('x'.repeat(300))
     // maxlength stops typing in the browser; a forced value reaches the server and fails there.
     await page.getByLabel('Name').evaluate((el) => {
@@ -200,8 +204,8 @@ describe.skipIf(skip)('dashboard in chromium', () => {
     expect(after).not.toContain('forged')
   })
 
-  it('renders the dashboard for the README screenshot without CSP violations or script errors', async () => {
-    await page.goto(`${server.url}/`)
+  it('renders the keys page without CSP violations or script errors', async () => {
+    await page.goto(`${server.url}/dashboard/keys`)
     for (const [name, owner, scopes] of [
       ['billing service', 'team-billing', 'invoices:read invoices:write'],
       ['mobile app', 'team-mobile', 'users:read'],
@@ -214,10 +218,7 @@ describe.skipIf(skip)('dashboard in chromium', () => {
     }
     const close = page.locator('#toasts .toast-close')
     while ((await close.count()) > 0) await close.first().click()
-    await page.screenshot({ path: artifactPath('dashboard.png'), caret: 'initial' })
-    if (process.env.KEYWARDEN_UPDATE_SCREENSHOT === '1') {
-      copyFileSync(artifactPath('dashboard.png'), join(process.cwd(), 'docs', 'screenshot.png'))
-    }
+    await page.screenshot({ path: artifactPath('dashboard-keys.png'), caret: 'initial' })
     // The refused requests the tests made on purpose (403, 422) are the only expected errors.
     const expected = /status of (403|422)|Response Status Error Code 422/
     expect(problems.filter((p) => !expected.test(p))).toEqual([])

@@ -41,7 +41,7 @@ describe('dashboard: credits and rate limits', () => {
         rateLimits: [{ name: 'per-minute', limit: 120, windowMs: 60_000 }],
       },
     })
-    const page = await (await browser.request('/')).text()
+    const page = await (await browser.request('/dashboard/keys')).text()
     expect(page).toContain('<th scope="col">Limits</th>')
     expect(page).toContain('1,499 credits')
     expect(page).toContain('daily to 1,500')
@@ -53,7 +53,7 @@ describe('dashboard: credits and rate limits', () => {
 
   it("bounds the create form's fields as the key schema does", async () => {
     const { browser } = await signedIn()
-    const page = await (await browser.request('/')).text()
+    const page = await (await browser.request('/dashboard/keys')).text()
     const input = (id: string) => page.match(new RegExp(`<input[^>]*id="${id}"[^>]*>`))?.[0] ?? ''
     const fields = keyJsonSchemas.CreateKeyInput.properties ?? {}
     expect(input('key-name')).toContain(`maxlength="${fields.name?.maxLength}"`)
@@ -77,7 +77,9 @@ describe('dashboard: credits and rate limits', () => {
       remaining: null,
       key: { remaining: null, refill: null, rateLimits: [] },
     })
-    const row = (await (await browser.request('/')).text()).split('<tr').find((r) => r.includes('>metered<'))
+    const row = (await (await browser.request('/dashboard/keys')).text())
+      .split('<tr')
+      .find((r) => r.includes('>metered<'))
     expect(row).toContain('<span class="muted">none</span>')
   })
 

@@ -224,42 +224,56 @@ describe('dashboard sign-in', () => {
 
 describe('dashboard pages', () => {
   it('serves a strict CSP and HTML without inline scripts, styles or handlers', async () => {
-    const { browser } = await signedIn()
-    const res = await browser.request('/')
-    expect(res.status).toBe(200)
-    expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
+    const { browser, warden } = await signedIn()
+    const { record } = await warden.keys.create({ name: 'csp check' })
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'")
     expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe')
-    expect(res.headers.get('cache-control')).toBe('no-store')
-    const html = await res.text()
-    for (const script of html.match(/<script[^>]*>/g) ?? []) expect(script).toMatch(/src="\/assets\//)
-    expect(html).not.toMatch(/<script[^>]*>[^<]+<\/script>/)
-    expect(html).not.toMatch(/\sstyle=/)
-    expect(html).not.toMatch(/\son[a-z]+=/)
-    expect(html).not.toMatch(/<style/)
+    for (const path of [
+      '/',
+      '/dashboard/keys',
+      `/dashboard/keys/${record.id}`,
+      '/dashboard/audit',
+      '/dashboard/providers',
+    ]) {
+      const res = await browser.request(path)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      const html = await res.text()
+      for (const script of html.match(/<script[^>]*>/g) ?? []) expect(script).toMatch(/src="\/assets\//)
+      expect(html).not.toMatch(/<script[^>]*>[^<]+<\/script>/)
+      expect(html).not.toMatch(/\sstyle=/)
+      expect(html).not.toMatch(/\son[a-z]+=/)
+      expect(html).not.toMatch(/<style/)
+    }
     const htmx = await browser.request('/assets/htmx.min.js')
     expect(htmx.status).toBe(200)
     expect(await htmx.text()).toContain('htmx')
   })
 
-  it('starts from the newest keys when the page cursor is garbage', async () => {
+  it('starts from the first page when the keys offset or the audit cursor is garbage', async () => {
     const { browser } = await signedIn()
-    const res = await browser.request('/?cursor=%00not-a-cursor')
-    expect(res.status).toBe(303)
-    expect(res.headers.get('location')).toBe('/')
+    const keys = await browser.request('/dashboard/keys?offset=%00not-a-number&state=nope')
+    expect(keys.status).toBe(200)
+    expect(await keys.text()).toContain('1–1 of 1')
+    const audit = await browser.request('/dashboard/audit?cursor=%00not-a-cursor')
+    expect(audit.status).toBe(303)
+    expect(audit.headers.get('location')).toBe('/dashboard/audit')
   })
 
-  it('labels every input of the dashboard', async () => {
-    const { browser } = await signedIn()
-    const html = await (await browser.request('/')).text()
-    const ids = [...html.matchAll(/<(?:input|select)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"/g)].map(
-      (m) => m[1],
-    )
-    expect(ids.length).toBeGreaterThan(5)
-    for (const id of ids) expect(html).toContain(`for="${id}"`)
-    const unnamed = [...html.matchAll(/<(?:input|select)(?![^>]*type="hidden")(?![^>]*\sid=)[^>]*>/g)]
-    expect(unnamed).toEqual([])
-  })
+  it.each(['/', '/dashboard/keys', '/dashboard/audit', '/dashboard/providers'])(
+    'labels every input of %s',
+    async (path) => {
+      const { browser } = await signedIn()
+      const html = await (await browser.request(path)).text()
+      const ids = [...html.matchAll(/<(?:input|select)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"/g)].map(
+        (m) => m[1],
+      )
+      for (const id of ids) expect(html).toContain(`for="${id}"`)
+      const unnamed = [...html.matchAll(/<(?:input|select)(?![^>]*type="hidden")(?![^>]*\sid=)[^>]*>/g)]
+      expect(unnamed).toEqual([])
+    },
+  )
 
   it('shows a created key once, then only its start', async () => {
     const { browser, csrf, warden } = await signedIn()
@@ -290,7 +304,7 @@ describe('dashboard pages', () => {
     expect(days).toBeGreaterThan(29.9)
     expect(days).toBeLessThan(30.1)
 
-    const page = await (await browser.request('/')).text()
+    const page = await (await browser.request('/dashboard/keys')).text()
     expect(keysIn(page)).toEqual([])
     expect(page).toContain(verified.key.start)
     expect(page).toContain('team-billing')
@@ -385,7 +399,7 @@ describe('dashboard pages', () => {
 describe('dashboard provider keys', () => {
   it('has a card per provider of the vault registry', async () => {
     const { browser, vault } = await signedIn()
-    const html = await (await browser.request('/')).text()
+    const html = await (await browser.request('/dashboard/providers')).text()
     for (const provider of vault.providers.list()) {
       expect(html).toContain(`id="provider-${provider.id}"`)
       expect(html).toContain(
@@ -418,7 +432,7 @@ describe('dashboard provider keys', () => {
     })
     expect(JSON.parse(replaced.headers.get('hx-trigger')!).toast.message).toBe('OpenAI key replaced.')
     expect(await replaced.text()).toContain('sk-p…Zz99')
-    const page = await (await browser.request('/')).text()
+    const page = await (await browser.request('/dashboard/providers')).text()
     expect(page).not.toContain(replacement)
     expect(page).not.toContain(OPENAI_KEY)
 

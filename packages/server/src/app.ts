@@ -5,6 +5,7 @@ import { describeError } from 'keywarden'
 import type { Vault } from 'keywarden/vault'
 import { apiRoutes } from './api.js'
 import { staticAssets } from './assets.js'
+import { notFoundPage } from './dashboard/pages.js'
 import { dashboardRoutes } from './dashboard/routes.js'
 import { type ServerEnv, securityHeaders } from './dashboard/security.js'
 import { currentActivity, recordingVault, recordingWarden } from './log/activity.js'
@@ -117,7 +118,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
         'Content-Type': 'application/problem+json',
       })
     }
-    return c.text('Not found. The dashboard is at /.', 404)
+    return notFoundPage(c)
   })
   app.onError((error, c) => {
     // A deliberate HTTP answer thrown by a middleware (4xx): send it, it is not a server fault.

@@ -6,6 +6,7 @@ import { counterId, groupOf } from './limit-group.js'
 import { memoryAudit } from './memory-audit.js'
 import { own } from './memory-records.js'
 import { memorySearch } from './memory-search.js'
+import { memoryUsage } from './memory-usage.js'
 import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
 import type {
@@ -19,10 +20,11 @@ import type {
   SecretStore,
   StoredKey,
 } from './types.js'
+import type { UsageStore } from './usage-types.js'
 
 export type MemoryStoreOptions = Record<string, never>
 
-export type MemoryStore = KeyStore & SecretStore & AuditStore
+export type MemoryStore = KeyStore & SecretStore & AuditStore & UsageStore
 
 const SCAN_SEPARATOR = '\u0000'
 
@@ -87,6 +89,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
   return {
     ...memoryAudit(),
     ...memorySearch(byId),
+    ...memoryUsage(),
 
     async createKey(key) {
       assertKeyDates(key)
@@ -194,11 +197,8 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
         })
       }
       if (decision.count) {
-        let rules = windows.get(counter)
-        if (!rules) {
-          rules = new Map()
-          windows.set(counter, rules)
-        }
+        const rules = windows.get(counter) ?? new Map()
+        windows.set(counter, rules)
         request.rateLimits.forEach((rule, i) => {
           const { previous, current: count } = counts[i] as WindowCounts
           rules.set(rule.name, {

@@ -2,15 +2,17 @@
 import type { Context } from 'hono'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { type Keywarden, KeywardenError, NotFoundError, ValidationError } from 'keywarden'
+import { searchKeys } from './data.js'
+import { keysPageQuery } from './keys-query.js'
 import type { ServerEnv } from './security.js'
 import type { DashboardVault } from './vault-port.js'
 import { KeysPanel, type ShownKey } from './views/keys.js'
-import { DashboardPage, type Flash } from './views/page.js'
+import { KeysPage } from './views/keys-page.js'
 import { ProviderCard, type ProviderView } from './views/providers.js'
+import { ProvidersPage } from './views/providers-page.js'
+import { type Flash, Shell } from './views/shell.js'
 
 export type C = Context<ServerEnv>
-
-const PAGE_SIZE = 50
 
 export function doctype(body: HtmlEscapedString | Promise<HtmlEscapedString>): Promise<string> {
   return Promise.resolve(body).then((html) => `<!doctype html>${html}`)
@@ -58,57 +60,87 @@ export function dashboardAnswers({ warden, vault, now, onError }: AnswerDeps) {
     })
   }
 
+  /** A signed-in page in the shell (nav, toasts), with the status given. */
+  async function shellPage(
+    c: C,
+    title: string,
+    body: HtmlEscapedString | Promise<HtmlEscapedString>,
+    { flash, status = 200 }: { flash?: Flash | undefined; status?: number } = {},
+  ) {
+    const session = c.get('session')
+    const admin = await warden.keys.get(session.adminKeyId)
+    noStore(c)
+    return c.html(
+      doctype(
+        <Shell
+          title={title}
+          path={c.req.path}
+          csrfToken={session.csrfToken}
+          signedInAs={admin?.start ?? 'admin key'}
+          flash={flash}
+        >
+          {body}
+        </Shell>,
+      ),
+      status as 200,
+    )
+  }
+
+  /** The keys of a keys page: its search from the URL (or, for htmx, from the page that asked). */
+  async function keysPanelProps(c: C, shown?: ShownKey) {
+    const session = c.get('session')
+    const url = isHtmx(c) ? (c.req.header('hx-current-url') ?? c.req.url) : c.req.url
+    const { filters, search, offset, limit } = keysPageQuery(url)
+    const when = now()
+    const page = await searchKeys(warden, {
+      ...(filters.query ? { query: filters.query } : {}),
+      ...(filters.ownerId ? { ownerId: filters.ownerId } : {}),
+      ...(filters.state ? { state: filters.state } : {}),
+      offset,
+      limit,
+    })
+    return {
+      filters,
+      keys: page.items,
+      sessionKeyId: session.adminKeyId,
+      paging: { offset, limit, total: page.total, search },
+      shown,
+      now: when,
+      csrfToken: session.csrfToken,
+    }
+  }
+
+  /** The keys page: create form, search and one page of keys. */
   async function renderPage(
     c: C,
     { shown, flash, status = 200 }: { shown?: ShownKey; flash?: Flash; status?: number },
   ) {
+    const props = await keysPanelProps(c, shown)
+    return shellPage(c, 'Keys', <KeysPage {...props} />, { flash, status })
+  }
+
+  async function renderProviders(c: C, { flash, status = 200 }: { flash?: Flash; status?: number } = {}) {
     const session = c.get('session')
-    const cursor = c.req.query('cursor') ?? null
-    const [page, secrets, admin] = await Promise.all([
-      warden.keys.list({ limit: PAGE_SIZE, cursor }),
-      vault.list(session.userId),
-      warden.keys.get(session.adminKeyId),
-    ])
-    noStore(c)
-    return c.html(
-      doctype(
-        <DashboardPage
-          keys={page.items}
-          sessionKeyId={session.adminKeyId}
-          nextCursor={page.nextCursor}
-          shown={shown}
-          now={now()}
-          csrfToken={session.csrfToken}
-          signedInAs={admin?.start ?? 'admin key'}
-          providers={providerViews(secrets)}
-          flash={flash}
-        />,
-      ),
-      status as 200,
+    const views = providerViews(await vault.list(session.userId))
+    return shellPage(
+      c,
+      'Provider keys',
+      <ProvidersPage providers={views} now={now()} csrfToken={session.csrfToken} />,
+      { flash, status },
     )
   }
 
   /** After a key action: the keys panel for htmx (toast in HX-Trigger), the whole page otherwise. */
   async function keysAnswer(c: C, flash: Flash, shown?: ShownKey, status = 200) {
     if (!isHtmx(c)) return renderPage(c, { shown, flash, status })
-    const page = await warden.keys.list({ limit: PAGE_SIZE })
+    const props = await keysPanelProps(c, shown)
     noStore(c)
     c.header('HX-Trigger', toastHeader(flash))
-    return c.html(
-      <KeysPanel
-        keys={page.items}
-        sessionKeyId={c.get('session').adminKeyId}
-        nextCursor={page.nextCursor}
-        shown={shown}
-        now={now()}
-        csrfToken={c.get('session').csrfToken}
-      />,
-      status as 200,
-    )
+    return c.html(<KeysPanel {...props} />, status as 200)
   }
 
   async function providerAnswer(c: C, providerId: string, flash: Flash, status = 200) {
-    if (!isHtmx(c)) return renderPage(c, { flash, status })
+    if (!isHtmx(c)) return renderProviders(c, { flash, status })
     const session = c.get('session')
     const view = providerViews(await vault.list(session.userId)).find((p) => p.id === providerId)
     noStore(c)
@@ -137,10 +169,11 @@ export function dashboardAnswers({ warden, vault, now, onError }: AnswerDeps) {
     noStore(c)
     c.header('HX-Trigger', toastHeader(flash))
     if (isHtmx(c)) return c.body(null, status as 500)
+    if (c.req.path.startsWith('/dashboard/providers')) return renderProviders(c, { flash, status })
     return renderPage(c, { flash, status })
   }
 
-  return { renderPage, keysAnswer, providerAnswer, failure }
+  return { shellPage, renderPage, renderProviders, keysAnswer, providerAnswer, failure }
 }
 
 export type DashboardAnswers = ReturnType<typeof dashboardAnswers>

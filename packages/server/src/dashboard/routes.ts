@@ -1,10 +1,11 @@
 import { Hono } from 'hono'
-import { describeError, type Keywarden, ValidationError } from 'keywarden'
+import { describeError, type Keywarden } from 'keywarden'
 import type { LoginThrottle } from '../login-throttle.js'
 import type { SessionManager } from '../session.js'
 import { dashboardAnswers, isHtmx, noStore, toastHeader } from './answers.js'
 import { keyActions } from './key-actions.js'
 import { loginRoutes, sessionLoader, unauthorized } from './login.js'
+import { dashboardPages } from './pages.js'
 import { providerActions } from './provider-actions.js'
 import { clearCookie, csrfProtection, formLimit, SESSION_COOKIE, type ServerEnv } from './security.js'
 import type { DashboardVault } from './vault-port.js'
@@ -23,7 +24,7 @@ export interface DashboardOptions {
   onError?: (error: unknown) => void
 }
 
-/** Sign-in, the dashboard page and its htmx actions. Mount at '/'. */
+/** Sign-in, the dashboard's pages (overview, keys, a page per key, audit log, provider keys) and its actions. Mount at '/'. */
 export function dashboardRoutes({
   warden,
   vault,
@@ -62,16 +63,6 @@ export function dashboardRoutes({
     )
   }
 
-  app.get('/', async (c) => {
-    try {
-      return await answers.renderPage(c, {})
-    } catch (error) {
-      // A stale or hand-edited ?cursor= is not worth an error page: start from the newest keys.
-      if (error instanceof ValidationError && c.req.query('cursor') !== undefined) return c.redirect('/', 303)
-      throw error
-    }
-  })
-
   app.post('/logout', (c) => {
     clearCookie(c, SESSION_COOKIE)
     noStore(c)
@@ -82,6 +73,7 @@ export function dashboardRoutes({
     return c.redirect('/login', 303)
   })
 
+  dashboardPages(app, { warden, now, answers })
   keyActions(app, { warden, now, answers })
   providerActions(app, { vault, answers })
   return app

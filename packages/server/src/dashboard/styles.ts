@@ -13,13 +13,17 @@ export const DASHBOARD_CSS = `:root {
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--text); line-height: 1.45; }
 a { color: var(--accent); }
-header.top { display: flex; align-items: center; justify-content: space-between; gap: 1rem;
-  padding: .8rem 1.5rem; background: var(--panel); border-bottom: 1px solid var(--line); }
-header.top h1 { font-size: 1.2rem; margin: 0; letter-spacing: .02em; }
-header.top .who { color: var(--muted); font-size: .9rem; display: flex; gap: .8rem; align-items: center; }
-main { max-width: 1180px; margin: 0 auto; padding: 1.5rem; display: grid; gap: 1.5rem; }
+header.top { position: sticky; top: 0; z-index: 10; background: var(--panel); border-bottom: 1px solid var(--line); }
+header.top .bar { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem 1.2rem; padding: .6rem 1.5rem; }
+header.top .brand { font-size: 1.15rem; font-weight: 700; letter-spacing: .02em; color: var(--text); text-decoration: none; }
+header.top nav ul { display: flex; flex-wrap: wrap; gap: .2rem; list-style: none; margin: 0; padding: 0; }
+header.top nav a { display: block; padding: .3rem .6rem; border-radius: 6px; color: var(--text); text-decoration: none; }
+header.top nav a[aria-current="page"] { background: var(--code); font-weight: 600; }
+header.top .who { margin-left: auto; color: var(--muted); font-size: .9rem; display: flex; gap: .8rem; align-items: center; }
+main { max-width: 1180px; margin: 0 auto; padding: 1.5rem; display: grid; gap: 1.5rem; min-width: 0; }
 section.panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 1.2rem 1.4rem; }
-section.panel > h2 { margin: 0 0 .2rem; font-size: 1.15rem; }
+section.panel { min-width: 0; }
+section.panel h1, section.panel > h2, .panel-head h2 { margin: 0 0 .2rem; font-size: 1.15rem; }
 p.lead { margin: 0 0 1rem; color: var(--muted); }
 form.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: .8rem; align-items: end; }
 label { display: grid; gap: .25rem; font-weight: 600; font-size: .85rem; }
@@ -67,8 +71,9 @@ code { background: var(--code); padding: .1rem .3rem; border-radius: 4px; }
 .hint { font-weight: 400; font-size: .8rem; color: var(--muted); min-height: 1.1em; }
 .hint-error { color: var(--danger); }
 .hint-ok { color: var(--ok); }
-#toasts { position: fixed; right: 1rem; bottom: 1rem; display: grid; gap: .5rem; z-index: 10; max-width: 380px; }
-.toast { display: flex; gap: .8rem; align-items: start; justify-content: space-between; padding: .7rem .9rem;
+#toasts { display: grid; gap: .4rem; padding: 0 1.5rem; }
+#toasts:not(:empty) { padding-bottom: .6rem; }
+.toast { max-width: 640px; display: flex; gap: .8rem; align-items: start; justify-content: space-between; padding: .7rem .9rem;
   border-radius: 8px; background: var(--panel); border: 1px solid var(--line); box-shadow: 0 6px 20px rgb(0 0 0 / .15); }
 .toast-success { border-left: 5px solid var(--ok); }
 .toast-error { border-left: 5px solid var(--danger); }
@@ -76,6 +81,6 @@ code { background: var(--code); padding: .1rem .3rem; border-radius: 4px; }
 .login { max-width: 430px; margin: 12vh auto; }
 .login form { display: grid; gap: .9rem; }
 .error { color: var(--danger); font-weight: 600; }
-.pager { margin-top: .8rem; }
+.pager { margin-top: .8rem; display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); border: 0; }
 `

@@ -4,7 +4,7 @@
  * names are kept: never a key, a hash or a provider key.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { Keywarden, VerifyResult } from 'keywarden'
+import type { ChangeContext, Keywarden, VerifyResult } from 'keywarden'
 import type { Vault, VaultFor, VaultHandle } from 'keywarden/vault'
 
 /** A key a verification was about: its code, and its id and start when the key exists. */
@@ -66,14 +66,19 @@ export function recordingWarden(warden: Keywarden): Keywarden {
           storage.getStore()?.verifications.push(mention(result))
           return result
         }),
-      create: (input: Parameters<Keywarden['keys']['create']>[0]) =>
-        keys.create(input).then(after(({ record }) => ({ action: 'key.create', target: record.id }))),
-      update: (id: string, patch: Parameters<Keywarden['keys']['update']>[1]) =>
+      // The change context (actor, request id) is passed on: the audit log names who made the change.
+      create: (input: Parameters<Keywarden['keys']['create']>[0], context?: ChangeContext) =>
         keys
-          .update(id, patch)
+          .create(input, context)
+          .then(after(({ record }) => ({ action: 'key.create', target: record.id }))),
+      update: (id: string, patch: Parameters<Keywarden['keys']['update']>[1], context?: ChangeContext) =>
+        keys
+          .update(id, patch, context)
           .then(after(() => ({ action: 'key.update', target: id, fields: Object.keys(patch).join(',') }))),
-      revoke: (id: string) => keys.revoke(id).then(after(() => ({ action: 'key.revoke', target: id }))),
-      delete: (id: string) => keys.delete(id).then(after(() => ({ action: 'key.delete', target: id }))),
+      revoke: (id: string, context?: ChangeContext) =>
+        keys.revoke(id, context).then(after(() => ({ action: 'key.revoke', target: id }))),
+      delete: (id: string, context?: ChangeContext) =>
+        keys.delete(id, context).then(after(() => ({ action: 'key.delete', target: id }))),
       roll: (id: string, options?: Parameters<Keywarden['keys']['roll']>[1]) =>
         keys
           .roll(id, options)

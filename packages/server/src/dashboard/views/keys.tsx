@@ -1,8 +1,8 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { FC } from 'hono/jsx'
 import type { ApiKeyRecord } from 'keywarden'
-import { EXPIRY_CHOICES, keyState } from '../format.js'
-import { describeRateLimit, describeRefill, FORM_BOUNDS, RATE_WINDOWS } from '../limits-form.js'
+import { keyState } from '../format.js'
+import { describeRateLimit, describeRefill } from '../limits-form.js'
 import { Time } from './layout.js'
 
 export interface ShownKey {
@@ -33,7 +33,7 @@ const NewKeyPanel: FC<{ shown: ShownKey }> = ({ shown }) => (
 )
 
 /** Credits left (with their refill) and each rate limit, or "none". */
-const KeyLimits: FC<{ record: ApiKeyRecord }> = ({ record }) => {
+export const KeyLimits: FC<{ record: ApiKeyRecord }> = ({ record }) => {
   if (record.remaining === null && record.rateLimits.length === 0) return <span class="muted">none</span>
   return (
     <>
@@ -77,31 +77,33 @@ const KeyRow: FC<{ record: ApiKeyRecord; now: Date; csrfToken: string; own: bool
   )
   return (
     <tr id={`key-${record.id}`} data-key-id={record.id}>
-      <td>{record.name}</td>
-      <td>
+      <td data-label="Name">
+        <a href={base}>{record.name}</a>
+      </td>
+      <td data-label="Start">
         <code>{record.start}…</code>
       </td>
-      <td>{record.ownerId ?? <span class="muted">—</span>}</td>
-      <td>
+      <td data-label="Owner">{record.ownerId ?? <span class="muted">—</span>}</td>
+      <td data-label="Scopes">
         {record.scopes.length > 0 ? (
           record.scopes.map((scope) => <span class="scope">{scope}</span>)
         ) : (
           <span class="muted">none</span>
         )}
       </td>
-      <td>
+      <td data-label="Limits">
         <KeyLimits record={record} />
       </td>
-      <td>
+      <td data-label="Last used">
         <Time date={record.lastUsedAt} now={now} never="never" />
       </td>
-      <td>
+      <td data-label="Expires">
         <Time date={record.expiresAt} now={now} never="never" />
       </td>
-      <td>
+      <td data-label="State">
         <span class={`state state-${state}`}>{state}</span>
       </td>
-      <td>
+      <td data-label="Actions">
         <div class="actions">
           {own ? (
             <span class="muted">your session</span>
@@ -135,23 +137,72 @@ const KeyRow: FC<{ record: ApiKeyRecord; now: Date; csrfToken: string; own: bool
   )
 }
 
+export interface KeysPaging {
+  offset: number
+  limit: number
+  total: number
+  /** The page's search as a query string without offset ("q=bill&state=active"). */
+  search: string
+}
+
+/** "/dashboard/keys?q=…&offset=20", or the bare path for the first page without a search. */
+export function keysHref(search: string, offset: number): string {
+  const params = new URLSearchParams(search)
+  if (offset > 0) params.set('offset', String(offset))
+  else params.delete('offset')
+  const query = params.toString()
+  return query ? `/dashboard/keys?${query}` : '/dashboard/keys'
+}
+
+const Pager: FC<{ paging: KeysPaging; shown: number }> = ({ paging, shown }) => {
+  const { offset, limit, total, search } = paging
+  const first = total === 0 ? 0 : offset + 1
+  return (
+    <nav class="pager" aria-label="Key pages">
+      {offset > 0 ? (
+        <a href={keysHref(search, Math.max(0, offset - limit))} rel="prev">
+          ← Newer
+        </a>
+      ) : (
+        <span class="muted" aria-hidden="true">
+          ← Newer
+        </span>
+      )}
+      <span class="count" role="status">
+        {first}–{offset + shown} of {total.toLocaleString('en-US')}
+      </span>
+      {offset + shown < total ? (
+        <a href={keysHref(search, offset + limit)} rel="next">
+          Older →
+        </a>
+      ) : (
+        <span class="muted" aria-hidden="true">
+          Older →
+        </span>
+      )}
+    </nav>
+  )
+}
+
 export interface KeysPanelProps {
   keys: ApiKeyRecord[]
   /** The admin key of this session: it cannot revoke, roll or delete itself. */
   sessionKeyId: string
-  nextCursor: string | null
+  paging: KeysPaging
   shown?: ShownKey | undefined
   now: Date
   csrfToken: string
 }
 
-export const KeysPanel: FC<KeysPanelProps> = ({ keys, sessionKeyId, nextCursor, shown, now, csrfToken }) => (
+export const KeysPanel: FC<KeysPanelProps> = ({ keys, sessionKeyId, paging, shown, now, csrfToken }) => (
   <div id="keys-panel">
     <div id="new-key">{shown ? <NewKeyPanel shown={shown} /> : null}</div>
     {keys.length === 0 ? (
-      <p class="empty">No issued keys yet. Create one above.</p>
+      <p class="empty">
+        {paging.search ? 'No key matches this search.' : 'No issued keys yet. Create one above.'}
+      </p>
     ) : (
-      <table>
+      <table class="cards-on-phone">
         <caption class="sr-only">Issued keys</caption>
         <thead>
           <tr>
@@ -175,110 +226,6 @@ export const KeysPanel: FC<KeysPanelProps> = ({ keys, sessionKeyId, nextCursor, 
         </tbody>
       </table>
     )}
-    {nextCursor ? (
-      <p class="pager">
-        <a href={`/?cursor=${encodeURIComponent(nextCursor)}`}>Older keys →</a>
-      </p>
-    ) : null}
+    <Pager paging={paging} shown={keys.length} />
   </div>
-)
-
-export const CreateKeyForm: FC<{ csrfToken: string }> = ({ csrfToken }) => (
-  <form
-    class="grid"
-    method="post"
-    action="/dashboard/keys"
-    hx-post="/dashboard/keys"
-    hx-target="#keys-panel"
-    hx-swap="outerHTML"
-    data-reset
-  >
-    <input type="hidden" name="_csrf" value={csrfToken} />
-    <label for="key-name">
-      Name
-      <input
-        id="key-name"
-        name="name"
-        required
-        maxlength={FORM_BOUNDS.nameMaxLength}
-        placeholder="billing service"
-      />
-    </label>
-    <label for="key-owner">
-      <span>
-        Owner <span class="opt">(optional)</span>
-      </span>
-      <input
-        id="key-owner"
-        name="ownerId"
-        maxlength={FORM_BOUNDS.ownerMaxLength}
-        placeholder="team-billing"
-      />
-    </label>
-    <label for="key-scopes">
-      <span>
-        Scopes <span class="opt">(space or comma separated)</span>
-      </span>
-      <input id="key-scopes" name="scopes" placeholder="users:read invoices:write" />
-    </label>
-    <label for="key-expiry">
-      Expires
-      <select id="key-expiry" name="expiry">
-        {EXPIRY_CHOICES.map((choice) => (
-          <option value={choice.value} selected={choice.value === '90d'}>
-            {choice.label}
-          </option>
-        ))}
-      </select>
-    </label>
-    <label for="key-credits">
-      <span>
-        Credits <span class="opt">(optional; empty = unlimited)</span>
-      </span>
-      <input
-        id="key-credits"
-        name="remaining"
-        type="number"
-        min={FORM_BOUNDS.creditsMin}
-        step={1}
-        inputmode="numeric"
-      />
-    </label>
-    <label for="key-refill">
-      Refill credits
-      <select id="key-refill" name="refill">
-        <option value="" selected>
-          never
-        </option>
-        <option value="daily">daily (00:00 UTC)</option>
-        <option value="monthly">monthly (1st, 00:00 UTC)</option>
-      </select>
-    </label>
-    <label for="key-rate">
-      <span>
-        Rate limit <span class="opt">(requests; optional)</span>
-      </span>
-      <input
-        id="key-rate"
-        name="rateLimit"
-        type="number"
-        min={FORM_BOUNDS.rateMin}
-        step={1}
-        inputmode="numeric"
-      />
-    </label>
-    <label for="key-rate-window">
-      per
-      <select id="key-rate-window" name="rateWindow">
-        {RATE_WINDOWS.map((w) => (
-          <option value={w.value} selected={w.value === 'minute'}>
-            {w.label}
-          </option>
-        ))}
-      </select>
-    </label>
-    <button type="submit" class="primary">
-      Create key
-    </button>
-  </form>
 )

@@ -37,9 +37,6 @@ export const Layout: FC<{ title: string; csrfToken?: string; children?: Child }>
       <script src="/assets/htmx.min.js" defer />
       <script src="/assets/dashboard.js" defer />
     </head>
-    <body>
-      {children}
-      <div id="toasts" aria-live="polite" />
-    </body>
+    <body>{children}</body>
   </html>
 )
