@@ -151,6 +151,7 @@ function expressRouter(routes: Route<Request>[]): Router {
           const value = req.query[name]
           return typeof value === 'string' ? value : value === undefined ? undefined : ''
         },
+        address: req.socket?.remoteAddress,
         body: route.body ? ((req as any)[BODY_FAILED] ?? req.body) : undefined,
       })
       send(res, reply)

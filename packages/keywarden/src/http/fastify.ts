@@ -186,6 +186,7 @@ function fastifyPlugin(
               const value = query[q]
               return typeof value === 'string' ? value : value === undefined ? undefined : ''
             },
+            address: request.raw.socket?.remoteAddress,
             body: route.body ? request.body : undefined,
           })
           return send(reply, answer)

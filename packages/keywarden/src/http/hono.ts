@@ -174,6 +174,20 @@ async function readBody(c: Context): Promise<unknown> {
   }
 }
 
+/** The peer address on @hono/node-server (c.env.incoming) or Bun (c.env.requestIP); else unknown. */
+function socketAddress(c: Context): string | undefined {
+  const env = c.env as
+    | {
+        incoming?: { socket?: { remoteAddress?: string } }
+        requestIP?: (request: Request) => { address?: string } | null
+      }
+    | undefined
+  if (!env || typeof env !== 'object') return undefined
+  const node = env.incoming?.socket?.remoteAddress
+  if (typeof node === 'string') return node
+  return typeof env.requestIP === 'function' ? (env.requestIP(c.req.raw)?.address ?? undefined) : undefined
+}
+
 function honoApp(routes: Route<Context>[]): Hono {
   const app = new Hono()
   for (const route of routes) {
@@ -185,6 +199,7 @@ function honoApp(routes: Route<Context>[]): Hono {
         authorization: () => headers.get('authorization'),
         param: (name) => c.req.param(name) ?? '',
         query: (name) => c.req.query(name),
+        address: socketAddress(c),
         body: route.body ? await readBody(c) : undefined,
       })
       return toResponse(reply)
