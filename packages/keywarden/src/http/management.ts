@@ -3,7 +3,6 @@
  * `authorize` says, or holds a key with the `keywarden:admin` scope; everyone else gets 401.
  */
 import { ConfigError, ValidationError } from '../errors.js'
-import type { Keywarden } from '../keys/keywarden.js'
 import {
   CREATE_FIELDS,
   REQUIRED_FIELDS,
@@ -16,7 +15,7 @@ import { validateNonNegativeInt } from '../keys/validate.js'
 import type { ApiKeyRecord } from '../stores/types.js'
 import { type AccessHandler, type AccessOptions, type Caller, managementAccess } from './access.js'
 import { type OwnerPolicy, ownerRules } from './owner-policy.js'
-import { forbidden, invalidRequest, jsonReply, NO_CONTENT, NOT_FOUND, type Reply } from './problem.js'
+import { forbidden, invalidRequest, jsonReply, NO_CONTENT, NOT_FOUND } from './problem.js'
 import {
   asBodyObject,
   BODY_NOT_JSON,
