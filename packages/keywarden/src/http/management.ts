@@ -16,6 +16,7 @@ import type { ApiKeyRecord } from '../stores/types.js'
 import { type AccessHandler, type AccessOptions, type Caller, managementAccess } from './access.js'
 import { type OwnerPolicy, ownerRules } from './owner-policy.js'
 import { forbidden, invalidRequest, jsonReply, NO_CONTENT, NOT_FOUND } from './problem.js'
+import { usageReply } from './reports.js'
 import {
   asBodyObject,
   BODY_NOT_JSON,
@@ -171,6 +172,11 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     })
   }
 
+  const usage: Handler = async (input, caller) => {
+    const record = await visible(input, caller)
+    return record ? usageReply(warden, input, now(), { keyId: record.id }) : NOT_FOUND
+  }
+
   const remove: Handler = async (input, caller, ctx) => {
     const record = await visible(input, caller)
     if (!record) return NOT_FOUND
@@ -182,6 +188,7 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     { method: 'POST', path: '/', body: true, handle: guarded(create) },
     { method: 'GET', path: '/', body: false, handle: guarded(list) },
     { method: 'GET', path: '/:id', body: false, handle: guarded(get) },
+    { method: 'GET', path: '/:id/usage', body: false, handle: guarded(usage) },
     { method: 'PATCH', path: '/:id', body: true, handle: guarded(update) },
     { method: 'POST', path: '/:id/revoke', body: false, handle: guarded(revoke) },
     { method: 'POST', path: '/:id/roll', body: true, handle: guarded(roll) },
