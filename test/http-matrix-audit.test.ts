@@ -187,6 +187,8 @@ describe.each(drivers)('audit and usage over HTTP on $name', (driver) => {
       as('root'),
     )
     expect(wide.status).toBe(400)
+    for (let i = 0; i < 3; i++)
+      await client.request('/protected', { headers: [['X-API-Key', fx.keys.alice]] })
     const own = await client.request(`/plain-keys/${alice}/usage`, as('alice'))
     const reports = await client.request('/reports/usage', as('alice'))
     if (typeof (fx.warden as any).usage?.query !== 'function') {
@@ -197,8 +199,15 @@ describe.each(drivers)('audit and usage over HTTP on $name', (driver) => {
     }
     expect(own.status).toBe(200)
     expect(own.json()).toMatchObject({ keyId: alice, granularity: 'hour' })
-    expect(own.json().buckets.length).toBeGreaterThanOrEqual(24)
+    expect(own.json().buckets).toHaveLength(24)
+    expect(own.json().totals.valid).toBe(3)
     expect(reports.json()).toMatchObject({ ownerId: 'alice' })
+    expect(reports.json().totals.valid).toBe(3)
+    const everyone = await client.request('/reports/usage?granularity=day', as('root'))
+    expect(everyone.status).toBe(200)
+    expect(everyone.json().totals.valid).toBeGreaterThanOrEqual(3)
+    const bobs = await client.request('/reports/usage?ownerId=bob', as('root'))
+    expect(bobs.json().totals.valid).toBe(0)
   })
 
   it('no audit entry and no answer holds a plaintext key, a key hash or a provider key', async () => {

@@ -37,14 +37,16 @@ function readDates<Req>(input: RouteInput<Req>, problems: FieldProblem[]) {
   return out
 }
 
-/** from, to and granularity of a usage query; default: the last 24 hours by hour. */
+/** from, to and granularity of a usage query; default: the last 24 hours by hour, up to the end of the current bucket. */
 export function readUsageRange<Req>(input: RouteInput<Req>, now: Date, problems: FieldProblem[]): UsageRange {
   const rawGranularity = input.query('granularity') || 'hour'
   let granularity: UsageGranularity = 'hour'
   if (Object.hasOwn(GRANULARITY_MS, rawGranularity)) granularity = rawGranularity as UsageGranularity
   else problems.push({ field: 'granularity', detail: 'granularity must be minute, hour or day' })
   const dates = readDates(input, problems)
-  const to = dates.to ?? now
+  // Default end: the end of the current bucket, so the answer includes what happened just now.
+  const step = GRANULARITY_MS[granularity]
+  const to = dates.to ?? new Date(Math.ceil((now.getTime() + 1) / step) * step)
   const from = dates.from ?? new Date(to.getTime() - DAY_MS)
   if (
     from.getTime() < to.getTime() &&

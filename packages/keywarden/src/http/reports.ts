@@ -50,7 +50,13 @@ export async function usageReply<Req>(
   if (problems.length > 0) return invalidRequest(problems)
   const usage = usageOf(warden)
   if (!usage) return notCounted('usage counts')
-  const report = await usage.query({ ...scope, ...range })
+  let report: UsageReport
+  try {
+    report = await usage.query({ ...scope, ...range })
+  } catch (error) {
+    if (error instanceof ConfigError) return notCounted('usage counts')
+    throw error
+  }
   const shown: Record<string, string> = {}
   for (const [name, value] of Object.entries(scope)) if (typeof value === 'string') shown[name] = value
   return jsonReply(200, usageJson(range, report, shown))
