@@ -1,6 +1,10 @@
 import { afterAll, expect, it } from 'vitest'
 import { redisStore } from '../packages/keywarden/src/stores/redis.js'
-import { describeKeyStore, describeSecretStore } from '../packages/keywarden/src/testing/index.js'
+import {
+  describeAuditStore,
+  describeKeyStore,
+  describeSecretStore,
+} from '../packages/keywarden/src/testing/index.js'
 import { connectCluster, type RedisClusterNodes, startRedisCluster } from './support/redis-servers.js'
 import { redisMajors, serviceSkip, type TestCluster, uniqueName } from './support/services.js'
 
@@ -30,6 +34,11 @@ for (const major of redisMajors) {
     { skip },
   )
   describeSecretStore(
+    `redis cluster (3 nodes, ${major.name})`,
+    async () => redisStore({ client: await client(), namespace: uniqueName('kwcluster') }),
+    { skip },
+  )
+  describeAuditStore(
     `redis cluster (3 nodes, ${major.name})`,
     async () => redisStore({ client: await client(), namespace: uniqueName('kwcluster') }),
     { skip },

@@ -12,7 +12,7 @@ import { createVault, type Vault } from 'keywarden/vault'
 declare const warden: Keywarden
 declare const vault: Vault
 export const all = [createKeywarden, createVault, memoryStore, sqlStore, redisStore, cachedStore, sessionStore, hybridStore]
-export const keys = [warden.keys.create, warden.keys.verify, warden.keys.get, warden.keys.list, warden.keys.update, warden.keys.revoke, warden.keys.delete, warden.keys.roll, vault.for]
+export const keys = [warden.keys.create, warden.keys.verify, warden.keys.get, warden.keys.list, warden.keys.update, warden.keys.revoke, warden.keys.delete, warden.keys.roll, warden.keys.search, vault.for]
 const handle = vault.for({ userId: 'u' })
 export const own = handle.set('my-own-provider', 'x')
 export const known = handle.get('')
@@ -40,6 +40,7 @@ describe('the public API, as an editor shows it to a user', () => {
     'warden.keys.revoke',
     'warden.keys.delete',
     'warden.keys.roll',
+    'warden.keys.search',
     'vault.for',
   ])('%s has JSDoc saying what it does, what it throws, and an example', (name) => {
     const { text, tags } = user.hover(name)

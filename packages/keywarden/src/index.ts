@@ -34,6 +34,8 @@ export {
   type KeywardenOptions,
   type ListKeysOptions,
   type RollOptions,
+  type SearchKeysOptions,
+  type SearchKeysResult,
   type UpdateKeyInput,
   type VerifyFailureCode,
   type VerifyOptions,
@@ -44,11 +46,20 @@ export {
 export type { LastUsedOptions } from './keys/last-used.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'
 export { assertStrongSecret, MIN_SECRET_BYTES } from './secrets/strength.js'
+export { AUDIT_LIMITS, assertAuditEntry, auditMatches } from './stores/audit-entry.js'
 export type { AuditQuery, AuditStore } from './stores/audit-types.js'
 // What the built-in stores share, for a third-party store to behave exactly like them: cursors,
 // the Invalid Date check every write runs, and the sliding-window decision of consumeKey.
 export { decodeCursor, encodeCursor, isAfterCursor, type KeyCursor } from './stores/cursor.js'
 export { assertKeyDates } from './stores/dates.js'
+export {
+  KEY_STATES,
+  type KeyState,
+  keyMatches,
+  keyStateAt,
+  type SearchKeysQuery,
+  type SearchPage,
+} from './stores/key-search.js'
 // The stores' own rules for their settings, so the server and CLI check configuration the same way.
 export { redisNamespaceProblem } from './stores/redis/layout.js'
 export {

@@ -34,7 +34,7 @@ describe('keywarden/testing and its optional vitest peer', () => {
 
   it('with vitest, it loads every name (the hiding hook hides nothing else)', async () => {
     expect(await importTesting('not-a-package')).toBe(
-      'ok: countingStore,describeKeyStore,describeSecretStore,expectSameKey,makeSecretRecord,makeStoredKey,uniqueOwner',
+      'ok: countingStore,describeAuditStore,describeKeyStore,describeSecretStore,expectSameKey,makeAuditEntry,makeSecretRecord,makeStoredKey,uniqueOwner',
     )
   })
 })

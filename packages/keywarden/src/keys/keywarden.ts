@@ -14,6 +14,7 @@ import { newStoredKey, toRecord } from './record.js'
 import { graceEnd, rollInStore, successorOf, validateGrace } from './roll.js'
 import { type KeySettings, settableField } from './schema.js'
 import { createScopeChecker } from './scopes.js'
+import { createKeySearch } from './search.js'
 import type { CreatedKey, Keywarden, KeywardenOptions } from './types.js'
 import { assertObject } from './validate.js'
 import { createVerifier } from './verify.js'
@@ -26,6 +27,8 @@ export type {
   LimitSettings,
   ListKeysOptions,
   RollOptions,
+  SearchKeysOptions,
+  SearchKeysResult,
   UpdateKeyInput,
 } from './types.js'
 export type {
@@ -197,6 +200,8 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       const page = await store.listKeys({ ownerId, limit, cursor })
       return { items: page.items.map(toRecord), nextCursor: page.nextCursor }
     },
+
+    search: createKeySearch(store, now),
 
     async update(id, input, context) {
       assertId(id)

@@ -2,6 +2,7 @@
 import type { EventHub } from '../events/hub.js'
 import type { AuditEntry, ChangeContext } from '../events/types.js'
 import type { AuditQuery } from '../stores/audit-types.js'
+import type { KeyState } from '../stores/key-search.js'
 import type { ApiKeyRecord, KeyStore, Page, RateLimitRule, Refill } from '../stores/types.js'
 import type { UsageOptions, UsageQuery, UsageReport } from '../usage/types.js'
 import type { LastUsedOptions } from './last-used.js'
@@ -42,6 +43,25 @@ export interface ListKeysOptions {
   ownerId?: string
   limit?: number
   cursor?: string | null
+}
+
+/** What keys.search takes: every filter optional. */
+export interface SearchKeysOptions {
+  /** A case-insensitive substring of the name, or a prefix of the id or of `start`; blank matches all. */
+  query?: string
+  ownerId?: string
+  /** `revoked` (revokedAt set), `expired` (not revoked, expiresAt passed) or `active` (neither). */
+  state?: KeyState
+  /** Matches to skip, newest first. Default 0. */
+  offset?: number
+  /** 1–1000, default 50. */
+  limit?: number
+}
+
+/** One page of a search and the number of keys that match in all. */
+export interface SearchKeysResult {
+  items: ApiKeyRecord[]
+  total: number
 }
 
 export interface RollOptions extends ChangeContext {
@@ -129,6 +149,17 @@ export interface Keywarden {
      * const { items, nextCursor } = await warden.keys.list({ ownerId: 'user_1', limit: 20 })
      */
     list(options?: ListKeysOptions): Promise<Page<ApiKeyRecord>>
+    /**
+     * Keys matching a search, newest first, one page at a time (`offset`, `limit`) with the number
+     * of matches in all, for a dashboard. `query` matches a case-insensitive substring of the name,
+     * or a prefix of the id or of `start`; `state` is judged at the warden's clock.
+     * @throws ValidationError when `query` is over 256 characters, `ownerId` is not 1–256 characters,
+     * `state` is not 'active' | 'revoked' | 'expired', `offset` is not 0–1000000 or `limit` not 1–1000.
+     * @throws StoreError when the store fails.
+     * @example
+     * const { items, total } = await warden.keys.search({ query: 'ci', state: 'active', offset: 20, limit: 20 })
+     */
+    search(options?: SearchKeysOptions): Promise<SearchKeysResult>
     /**
      * Changes the given fields (name, owner, scopes, metadata, expiry, limits) and returns the record.
      * @throws NotFoundError when no key has that id.

@@ -1,3 +1,4 @@
+import type { AuditStore } from './audit-types.js'
 import { cachedConsume } from './cached/consume.js'
 import { type InvalidationBus, invalidationBus } from './cached/invalidation.js'
 import { localTier } from './cached/local-tier.js'
@@ -15,12 +16,23 @@ export type { CachedStoreOptions } from './cached/options.js'
 export type { WatchOptions } from './cached/watch.js'
 export type { KeyCacheTier } from './redis/cache-tier.js'
 
-/** Usage counts (when the primary keeps them) go straight to the primary. */
+/** Usage counts and the audit log (when the primary keeps them) go straight to the primary. */
 export type CachedStore = KeyStore &
-  Partial<UsageStore> & {
+  Partial<UsageStore> &
+  Partial<AuditStore> & {
     /** Resolves once cross-instance invalidation is subscribed (at once without it). */
     ready(): Promise<void>
   }
+
+/** The primary's audit log, when it keeps one (the warden's hub finds it on the cached store). */
+function delegatedAudit(primary: KeyStore): Partial<AuditStore> {
+  const audit = primary as KeyStore & Partial<AuditStore>
+  if (typeof audit.appendAudit !== 'function' || typeof audit.listAudit !== 'function') return {}
+  return {
+    appendAudit: (entry) => audit.appendAudit!(entry),
+    listAudit: (query) => audit.listAudit!(query),
+  }
+}
 
 /**
  * A KeyStore in front of another: lookups by hash go in-process LRU -> shared tier -> primary.
@@ -78,6 +90,9 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
     getKeyById: (id) => primary.getKeyById(id),
     listKeys: (query) => primary.listKeys(query),
     ...cachedWrites({ primary, local, shared, bus, drop, track }),
+    // Searches and the audit log are the primary's: nothing of them is cached.
+    ...(primary.searchKeys ? { searchKeys: (query) => primary.searchKeys!(query) } : {}),
+    ...delegatedAudit(primary),
 
     // Only over a primary with counters: createKeywarden then refuses limits up front.
     ...(primary.consumeKey

@@ -1,5 +1,6 @@
 import { ConflictError } from '../errors.js'
 import type { AuditEntry } from '../events/types.js'
+import { assertAuditEntry, normalizedAuditEntry } from './audit-entry.js'
 import type { AuditStore } from './audit-types.js'
 import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
 
@@ -13,9 +14,10 @@ export function memoryAudit(): AuditStore {
   const ids = new Set<string>()
   return {
     async appendAudit(entry) {
+      assertAuditEntry(entry)
       if (ids.has(entry.id)) throw new ConflictError(`an audit entry with id "${entry.id}" exists already`)
       ids.add(entry.id)
-      entries.push(copy(entry))
+      entries.push(normalizedAuditEntry(entry))
     },
 
     async listAudit(query) {

@@ -4,6 +4,8 @@ import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
 import { assertKeyDates } from './dates.js'
 import { counterId, groupOf } from './limit-group.js'
 import { memoryAudit } from './memory-audit.js'
+import { own } from './memory-records.js'
+import { memorySearch } from './memory-search.js'
 import { memoryUsage } from './memory-usage.js'
 import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
@@ -23,33 +25,6 @@ import type { UsageStore } from './usage-types.js'
 export type MemoryStoreOptions = Record<string, never>
 
 export type MemoryStore = KeyStore & SecretStore & AuditStore & UsageStore
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
-}
-
-/** Copies what the caller handed us, so later changes to their objects do not reach the store. */
-function own(key: StoredKey): StoredKey {
-  return deepFreeze({
-    ...key,
-    scopes: [...key.scopes],
-    metadata: structuredClone(key.metadata),
-    refill: key.refill ? { ...key.refill } : null,
-    rateLimits: key.rateLimits.map((rule) => ({ ...rule })),
-    createdAt: new Date(key.createdAt),
-    updatedAt: new Date(key.updatedAt),
-    expiresAt: key.expiresAt && new Date(key.expiresAt),
-    revokedAt: key.revokedAt && new Date(key.revokedAt),
-    lastUsedAt: key.lastUsedAt && new Date(key.lastUsedAt),
-    lastRefillAt: key.lastRefillAt && new Date(key.lastRefillAt),
-    limitId: key.limitId ?? null,
-    limitCreatedAt: key.limitCreatedAt ? new Date(key.limitCreatedAt) : null,
-  })
-}
 
 const SCAN_SEPARATOR = '\u0000'
 
@@ -114,6 +89,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
   return {
     ...memoryAudit(),
     ...memoryUsage(),
+    ...memorySearch(byId),
 
     async createKey(key) {
       assertKeyDates(key)

@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors.js'
+import type { AuditStore } from './audit-types.js'
+import { redisAudit } from './redis/audit.js'
 import {
   assertCommandTimeout,
   boundedClient,
@@ -43,6 +45,7 @@ export interface RedisStoreOptions {
 export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'consumeByHash' | 'rollKey'>> &
   KeyStore &
   SecretStore &
+  AuditStore &
   KeyCacheTier & { readonly namespace: string }
 
 /**
@@ -120,6 +123,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ...redisKeyStore(ctx),
     consumeKey: redisConsume(ctx).consumeKey,
     ...redisSecretStore(ctx),
+    ...redisAudit(ctx),
     ...redisCacheTier(ctx),
     async close() {
       closed = true

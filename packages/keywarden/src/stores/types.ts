@@ -4,6 +4,8 @@
  * KeyStore and SecretStore, so one store can back a warden and a vault at once.
  */
 
+import type { SearchKeysQuery, SearchPage } from './key-search.js'
+
 /** A per-key rate limit: at most `limit` verifications per `windowMs`. */
 export interface RateLimitRule {
   name: string
@@ -177,6 +179,11 @@ export interface KeyStore {
    * not share their limits.
    */
   rollKey?(key: StoredKey, oldId: string, patch: KeyPatch): Promise<RolledKeys | null>
+  /**
+   * Optional: one page of the keys matching a dashboard search, newest first, and how many match.
+   * Without it the engine pages through listKeys and filters.
+   */
+  searchKeys?(query: SearchKeysQuery): Promise<SearchPage<StoredKey>>
   close(): Promise<void>
 }
 

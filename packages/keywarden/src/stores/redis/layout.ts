@@ -13,6 +13,9 @@ import { ConfigError } from '../../errors.js'
  *   <ns>:all             ZSET  ids of every key, score createdAt ms
  *   <ns>:secret:{<scope>} HASH provider -> JSON secret record                  (tag: scope)
  *   <ns>:scopes          ZSET  every scope holding secrets, lexicographic (score 0)
+ *   <ns>:audit:{<id>}    STRING one audit entry as JSON, never changed              (tag: entry id)
+ *   <ns>:audit:all       ZSET  `<at, 15 digits>:<id>` of every entry, lexicographic (score 0)
+ *   <ns>:audit:<kind>:{<value>} ZSET the same members for one target, actor, owner or action (tag: value)
  *
  * The record is tagged by its hash because verification, the hot path, knows the hash only: it
  * is one GET on one node. Lookup by id reaches the same tag in one step (GET the pointer, then
@@ -34,6 +37,9 @@ export interface Layout {
   all: string
   secrets(scope: string): string
   scopes: string
+  auditEntry(id: string): string
+  /** The index of every entry (kind 'all') or of one target, actor, owner or action. */
+  auditIndex(kind: 'all' | 'target' | 'actor' | 'owner' | 'action', value?: string): string
   /** SCAN pattern matching every key of this namespace. */
   pattern: string
 }
@@ -61,6 +67,8 @@ export function layout(namespace: string): Layout {
     all: `${ns}:all`,
     secrets: (scope) => `${ns}:secret:{${scope}}`,
     scopes: `${ns}:scopes`,
+    auditEntry: (id) => `${ns}:audit:{${id}}`,
+    auditIndex: (kind, value) => (kind === 'all' ? `${ns}:audit:all` : `${ns}:audit:${kind}:{${value}}`),
     pattern: `${ns}:*`,
   }
 }

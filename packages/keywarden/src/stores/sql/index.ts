@@ -18,6 +18,7 @@ export type {
 } from './options.js'
 export type { SqlStore } from './store.js'
 export type {
+  AuditTable,
   EpochMs,
   KeysTable,
   KeywardenTables,

@@ -2,6 +2,7 @@ import type { Compilable, Kysely, Migration, MigrationProvider } from 'kysely'
 import { ConfigError } from '../../errors.js'
 import { dialectNamed, findDialect } from './dialects/index.js'
 import type { ColumnTypes } from './dialects/types.js'
+import { auditLog } from './migration-audit.js'
 import { resolveOptions, type SqlDialectName } from './options.js'
 
 export interface SchemaContext {
@@ -32,6 +33,7 @@ export function tableNames(tablePrefix: string) {
     keys: `${tablePrefix}keys`,
     secrets: `${tablePrefix}secrets`,
     rateWindows: `${tablePrefix}rate_windows`,
+    audit: `${tablePrefix}audit`,
   }
 }
 
@@ -136,6 +138,7 @@ export const SQL_MIGRATIONS: SqlMigration[] = [
   { name: '0001_keys_and_secrets', statements: keysAndSecrets },
   { name: '0002_rate_windows', statements: rateWindows },
   { name: '0003_limit_groups', statements: limitGroups },
+  { name: '0005_audit', statements: auditLog },
 ]
 
 export function migrationTables(tablePrefix: string) {

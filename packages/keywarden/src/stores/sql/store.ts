@@ -1,8 +1,10 @@
 import type { MigrationResult } from 'kysely'
 import { ConfigError } from '../../errors.js'
+import type { AuditStore } from '../audit-types.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import { assertKeyDates } from '../dates.js'
 import type { KeyPatch, KeyStore, SecretStore, TouchEntry } from '../types.js'
+import { auditMethods } from './audit.js'
 import { resolveConnection } from './connection.js'
 import type { SqliteChangeMarker } from './data-version.js'
 import { keyConflict } from './errors.js'
@@ -10,9 +12,14 @@ import { lifecycle } from './lifecycle.js'
 import { tableNames } from './migrations.js'
 import type { SqlConnection, SqlStoreOptions } from './options.js'
 import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
+import { searchMethod } from './search.js'
 import { secretMethods } from './secrets.js'
 
-export type SqlStore = KeyStore & SecretStore & SqliteChangeMarker
+export type SqlStore = KeyStore &
+  Required<Pick<KeyStore, 'searchKeys'>> &
+  SecretStore &
+  AuditStore &
+  SqliteChangeMarker
 
 const migrators = new WeakMap<object, () => Promise<MigrationResult[]>>()
 
@@ -150,7 +157,11 @@ export function sqlStore(
       await guarded('write last-used times', ({ q }) => dialect.touch(q, keysTable, newestPerId(entries)))
     },
 
+    searchKeys: searchMethod(life, names.keys),
+
     ...secretMethods(life, names.secrets, dialect),
+
+    ...auditMethods(life, names.audit, dialect),
 
     close: life.close,
   }

@@ -63,6 +63,24 @@ export interface RateWindowsTable {
   count: ColumnType<number | string | bigint, number, number>
 }
 
+/** The append-only audit log (migration 0005_audit): one row per entry, never updated or deleted. */
+export interface AuditTable {
+  id: string
+  at: EpochMs
+  action: string
+  actor_type: string
+  actor_id: string | null
+  actor_address: string | null
+  target_type: string
+  target_id: string
+  owner_id: string | null
+  request_id: string | null
+  /** JSON array of field names, or null. */
+  fields: string | null
+  /** JSON object of plain values, or null. */
+  detail: string | null
+}
+
 /**
  * The tables as Kysely sees them, for apps that query them with their own Kysely:
  * `Kysely<MyTables & KeywardenTables>` or, with `tablePrefix: 'auth_'`, `KeywardenTables<'auth_'>`.
@@ -73,4 +91,6 @@ export type KeywardenTables<Prefix extends string = 'keywarden_'> = {
   [K in `${Prefix}secrets`]: SecretsTable
 } & {
   [K in `${Prefix}rate_windows`]: RateWindowsTable
+} & {
+  [K in `${Prefix}audit`]: AuditTable
 }
