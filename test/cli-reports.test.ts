@@ -32,6 +32,7 @@ describe('keywarden audit and usage', () => {
     expect(filtered.items.map((e: any) => e.target.id)).toEqual([record.id])
     expect((await local(['audit', '--target', record.id, '--json'])).json().items.length).toBe(2)
     expect((await local(['audit', '--since', '24h', '--limit', '1', '--json'])).json().items).toHaveLength(1)
+    expect((await local(['audit', '--since', '2020-01-01', '--json'])).json().items).toHaveLength(3)
 
     const human = await local(['audit'])
     expect(human.stdout).toMatch(/ACTION/)

@@ -24,6 +24,13 @@ function granularityOf(value: unknown, since: string): UsageGranularity {
   throw new UsageError('--granularity must be minute, hour or day')
 }
 
+/** `--since 24h` (a duration back from now) or `--since 2026-12-01` (an ISO date). */
+function sinceOf(text: string): Date {
+  if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) return new Date(text)
+  if (/^\d+(ms|s|m|h|d|w)$/.test(text.trim())) return new Date(Date.now() - parseDuration(text, '--since'))
+  throw new UsageError('--since must be a duration such as 24h or 7d, or an ISO date such as 2026-12-01')
+}
+
 function actorText(entry: AuditEntry): string {
   const { type, id, address } = entry.actor
   return [type, id, address ? `@${address}` : ''].filter(Boolean).join(' ')
@@ -69,7 +76,7 @@ export function reportCommands(program: Command, rt: Runtime): void {
   jsonOption(
     prefixOption(storeOptions(program.command('audit').description('list the audit log, newest first'))),
   )
-    .option('--since <duration>', 'only entries this recent, e.g. 24h, 7d (default: all)')
+    .option('--since <when>', 'only entries this recent: a duration (24h, 7d) or an ISO date (default: all)')
     .option('--action <action>', `only this action (${AUDIT_ACTIONS.join(', ')})`)
     .option('--target <id>', 'only entries about this key id or <scope>/<provider>')
     .option('--limit <n>', 'entries to show, 1-1000 (default 50)')
@@ -81,8 +88,7 @@ export function reportCommands(program: Command, rt: Runtime): void {
         if (action !== undefined && !(AUDIT_ACTIONS as readonly string[]).includes(action)) {
           throw new UsageError(`--action must be one of ${AUDIT_ACTIONS.join(', ')}`)
         }
-        const from =
-          opts.since === undefined ? undefined : new Date(Date.now() - parseDuration(opts.since, '--since'))
+        const from = opts.since === undefined ? undefined : sinceOf(opts.since as string)
         const warden = await context().warden()
         const page = await warden.audit.list({
           limit,
