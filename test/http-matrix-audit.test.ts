@@ -96,6 +96,29 @@ describe.each(drivers)('audit and usage over HTTP on $name', (driver) => {
     expect(entry?.requestId).toBeUndefined()
   })
 
+  it('many concurrent changes: one entry each, with its own request id', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const got = await client.request(
+          '/plain-keys',
+          withKey(100 + i, { method: 'POST', body: { name: `burst-${i}` } }),
+        )
+        expect(got.status).toBe(201)
+        fx.secrets.add(got.json().key)
+        return got.json().record.id as string
+      }),
+    )
+    const entries = (await fx.warden.audit.list({ action: 'key.created', limit: 1000 })).items.filter((e) =>
+      ids.includes(e.target.id),
+    )
+    expect(entries).toHaveLength(30)
+    expect(new Set(entries.map((e) => e.id)).size).toBe(30)
+    for (const entry of entries) {
+      const i = ids.indexOf(entry.target.id)
+      expect(entry.requestId).toBe(reqId(100 + i))
+    }
+  })
+
   it('records BYOK puts and deletes with the request id, never the provider key', async () => {
     const sent = (method: string, n: number, body?: unknown): Sent =>
       as('carol', { method, body, headers: [['X-Request-Id', reqId(n)]] })

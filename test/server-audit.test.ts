@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { Browser, memoryServer } from './server-helpers.js'
 
 const OPENAI = 'sk-proj-Zq0xW9vU8tS7rQ6pO5nM4lK3jJ2iH1g'
+const ANTHROPIC =
+  'sk-ant-api03-Zq0xW9vU8tS7rQ6pO5nM4lK3jJ2iH1gF0eD9cB8aZ7yX6wV5uT4sR3qP2oN1mL0kJ9iH8gF7eD6cB5aZ4yX3wV2uT1sR0qP9oN8mL7kJ6iH5g-AAAA'
 
 function api(app: { request: (url: string, init?: RequestInit) => Response | Promise<Response> }) {
   return (
@@ -42,6 +44,10 @@ describe('the audit trail of the server', () => {
       headers: { 'x-request-id': 'dash-1' },
     })
     expect(revoked.status).toBeLessThan(400)
+    const saved = await browser.request('/dashboard/providers/anthropic', {
+      form: { _csrf: csrf, key: ANTHROPIC },
+    })
+    expect(saved.status).toBeLessThan(400)
 
     // The management API with the admin key and a request id; without one the server's id is used.
     const created = await call('/api/keys', admin.key, {
@@ -87,6 +93,9 @@ describe('the audit trail of the server', () => {
     const apiRevoke = find('key.revoked', apiKey.record.id)
     expect(apiRevoke?.actor).toMatchObject({ type: 'key', id: admin.record.id })
     expect(apiRevoke?.requestId).toMatch(/^[0-9a-f-]{36}$/) // the server's own request id
+    expect(find('secret.put', `user:key:${admin.record.id}/anthropic`)).toMatchObject({
+      actor: { type: 'session', id: admin.record.id },
+    })
     expect(find('secret.put', 'user:u1/openai')).toMatchObject({
       actor: { type: 'key', id: owner.record.id },
       ownerId: 'u1',
@@ -113,7 +122,7 @@ describe('the audit trail of the server', () => {
     // The scan: no plaintext key, hash or provider key in any entry or in the audit answer.
     const text = `${JSON.stringify(items)}\n${JSON.stringify(body)}`
     const hashes = secrets.map((s) => createHash('sha256').update(s).digest('hex'))
-    expect([...secrets, ...hashes, OPENAI].filter((s) => text.includes(s))).toEqual([])
+    expect([...secrets, ...hashes, OPENAI, ANTHROPIC].filter((s) => text.includes(s))).toEqual([])
     expect(items.length).toBeGreaterThan(6)
   })
 
