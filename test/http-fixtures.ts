@@ -109,7 +109,13 @@ export async function makeFixture(): Promise<Fixture> {
     prefix: 'kwt',
     lastUsed: false,
   })
-  const vault = createVault({ secret: randomBytes(32).toString('base64'), store: memoryStore(), now })
+  // One hub: provider-key changes land in the warden's audit log too.
+  const vault = createVault({
+    secret: randomBytes(32).toString('base64'),
+    store: memoryStore(),
+    now,
+    events: warden.events,
+  })
   const secrets = new Set<string>()
   const issue = async (input: Parameters<Keywarden['keys']['create']>[0]) => {
     const created = await warden.keys.create(input)
@@ -221,6 +227,8 @@ function honoApp(fixture: Fixture): Hono {
     kw.managementRoutes({ warden: fixture.brokenWarden, authorize: () => ({ admin: true }), onError }),
   )
   app.route('/byok', kw.byokRoutes({ vault, identify, onError }))
+  app.route('/reports', kw.reportRoutes(mounts.plain))
+  app.route('/closed-reports', kw.reportRoutes({ warden, onError }))
   for (const [path, options] of verifyMounts<any>(fixture, (c) => c.req.header('x-user'), onError))
     app.route(path, kw.verifyRoutes(options))
   return app
@@ -305,6 +313,8 @@ const expressDriver: Driver = {
       kw.managementRoutes({ warden: fixture.brokenWarden, authorize: () => ({ admin: true }), onError }),
     )
     app.use('/byok', kw.byokRoutes({ vault, identify, onError }))
+    app.use('/reports', kw.reportRoutes(mounts.plain))
+    app.use('/closed-reports', kw.reportRoutes({ warden, onError }))
     for (const [path, options] of verifyMounts<express.Request>(fixture, (req) => req.get('x-user'), onError))
       app.use(path, kw.verifyRoutes(options))
     return socketClient(app)
@@ -443,6 +453,8 @@ const fastifyDriver: Driver = {
       { prefix: '/broken-keys' },
     )
     await app.register(kw.byokRoutes({ vault, identify, onError }), { prefix: '/byok' })
+    await app.register(kw.reportRoutes(mounts.plain), { prefix: '/reports' })
+    await app.register(kw.reportRoutes({ warden, onError }), { prefix: '/closed-reports' })
     const user = (request: any) => request.headers['x-user'] as string | undefined
     for (const [path, options] of verifyMounts<any>(fixture, user, onError))
       await app.register(kw.verifyRoutes(options), { prefix: path })

@@ -69,13 +69,20 @@ describe('openApiDocument', () => {
   })
 
   it('mounts at any path, leaves a half out with null, and refuses unknown options', async () => {
-    const custom = openApiDocument({ basePath: '/admin/api-keys/', byokBasePath: null, header: 'X-Key' })
+    const custom = openApiDocument({
+      basePath: '/admin/api-keys/',
+      byokBasePath: null,
+      reportBasePath: null,
+      header: 'X-Key',
+    })
     expect(Object.keys(custom.paths)).toEqual([
       '/admin/api-keys',
       '/admin/api-keys/{id}',
       '/admin/api-keys/{id}/revoke',
       '/admin/api-keys/{id}/roll',
+      '/admin/api-keys/{id}/usage',
     ])
+    expect(Object.keys(openApiDocument({ reportBasePath: '/api' }).paths)).toContain('/api/audit')
     expect(custom.components.securitySchemes.ApiKeyHeader.name).toBe('X-Key')
     expect((await new Validator().validate(structuredClone(custom) as any)).valid).toBe(true)
     expect(() => openApiDocument({ keysPath: '/k' } as any)).toThrow(ConfigError)

@@ -17,7 +17,8 @@ export function memoryServer({ now, logLevel }: { now?: () => Date; logLevel?: '
   const clock = now ? { now } : {}
   const store: MemoryStore = memoryStore()
   const warden = createKeywarden({ store, prefix: 'kw', lastUsed: false, ...clock })
-  const vault = createVault({ secret: TEST_SECRET, store, ...clock })
+  // One hub, as startServer builds it: provider-key changes land in the warden's audit log.
+  const vault = createVault({ secret: TEST_SECRET, store, events: warden.events, ...clock })
   const errors: unknown[] = []
   const lines: string[] = []
   const app = createServerApp({

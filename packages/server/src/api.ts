@@ -5,6 +5,7 @@ import {
   apiKeyAuth,
   byokRoutes,
   managementRoutes,
+  reportRoutes,
   requireAnyScope,
   verifyRoutes,
 } from 'keywarden/hono'
@@ -56,7 +57,12 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
   const app = new Hono()
   const auth = apiKeyAuth({ warden })
   const base = withVerifyRoute(
-    openApiDocument({ title: 'keywarden server', basePath: '/api/keys', byokBasePath: '/api/byok' }),
+    openApiDocument({
+      title: 'keywarden server',
+      basePath: '/api/keys',
+      byokBasePath: '/api/byok',
+      reportBasePath: '/api',
+    }),
     '/api/verify',
   )
   const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH } }
@@ -64,6 +70,8 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
   app.get('/openapi.json', (c) => c.json(document))
 
   app.route('/api/keys', managementRoutes({ warden, onError }))
+  // GET /api/usage and GET /api/audit: admin keys only, like /api/keys.
+  app.route('/api', reportRoutes({ warden, onError }))
   app.route('/api/verify', verifyRoutes({ warden, onError }))
   // Before the /api/byok guard below: a resolving service needs keywarden:resolve, not keywarden:byok.
   app.route('/', resolveRoute({ warden, vault, onError }))
@@ -78,7 +86,8 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
       vault,
       identify: (c) => {
         const key = c.get('apiKey')
-        return key ? { userId: key.ownerId ?? `key:${key.id}` } : null
+        // The audit log names the calling key as the actor of its provider-key changes.
+        return key ? { userId: key.ownerId ?? `key:${key.id}`, actor: { type: 'key', id: key.id } } : null
       },
       onError,
     }),

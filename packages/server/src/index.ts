@@ -57,6 +57,8 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     ...(config.keyring ? { keyring: config.keyring } : { secret }),
     store: stores.secrets,
     defaultTtlMs: VAULT_TTL_MS,
+    // One hub: provider-key changes land in the warden's audit log and reach the same webhooks.
+    events: warden.events,
   })
   let closed = false
   const shutdownStores = async () => {

@@ -18,7 +18,8 @@ import {
   UNSUPPORTED_MEDIA_TYPE,
 } from 'keywarden/hono'
 import type { Vault } from 'keywarden/vault'
-import { recordChange } from './log/activity.js'
+import { actorAddress } from './dashboard/security.js'
+import { currentActivity, recordChange } from './log/activity.js'
 
 /** What a key needs for /api/byok/resolve; an admin key has it implicitly. */
 export const RESOLVE_SCOPE = 'keywarden:resolve'
@@ -83,6 +84,20 @@ async function readBody(c: Context) {
   return { ownerId: fields.ownerId as string, provider: fields.provider as string }
 }
 
+/** secret.resolved in the audit log: which key read whose provider key; never the value. */
+async function resolvedEvent(warden: Keywarden, c: Context, ownerId: string, provider: string) {
+  const caller = c.get('apiKey')
+  const requestId = currentActivity()?.reqId
+  await warden.events.emit({
+    type: 'secret.resolved',
+    actor: { type: 'key', id: caller.id, ...actorAddress(c) },
+    target: { type: 'secret', id: `user:${ownerId}/${provider}` },
+    ownerId,
+    detail: { source: 'user', provider },
+    ...(requestId ? { requestId } : {}),
+  })
+}
+
 /** A Hono app holding only POST /api/byok/resolve; mount it before the other /api/byok routes. */
 export function resolveRoute({ warden, vault, onError }: ResolveRouteOptions): Hono {
   const app = new Hono()
@@ -98,6 +113,7 @@ export function resolveRoute({ warden, vault, onError }: ResolveRouteOptions): H
       outcome = apiKey === null ? 'none stored' : 'returned'
       if (apiKey === null) return toResponse(notFound(provider))
       const summary = (await owner.list()).find((s) => s.provider === provider)
+      await resolvedEvent(warden, c, ownerId, provider)
       c.header('Cache-Control', 'no-store')
       return c.json({ provider, apiKey, expiresAt: summary?.expiresAt?.toISOString() ?? null })
     } catch (error) {

@@ -4,8 +4,10 @@
  * createVault()'s `for()` works.
  */
 import { ConfigError, DecryptError, ValidationError } from '../errors.js'
+import type { Actor, ChangeContext } from '../events/types.js'
 import type { SessionLike } from '../stores/types.js'
 import type { SecretSummary } from '../vault/types.js'
+import { requestIdOf } from './access.js'
 import {
   invalidRequest,
   jsonReply,
@@ -32,11 +34,15 @@ import {
 export type ProviderKeySummary = SecretSummary
 
 export interface VaultHandleLike {
-  set(provider: string, apiKey: string, options?: { ttlMs?: number | null }): Promise<ProviderKeySummary>
+  set(
+    provider: string,
+    apiKey: string,
+    options?: { ttlMs?: number | null } & ChangeContext,
+  ): Promise<ProviderKeySummary>
   has(provider: string): Promise<boolean>
-  delete(provider: string): Promise<boolean>
+  delete(provider: string, context?: ChangeContext): Promise<boolean>
   list(): Promise<ProviderKeySummary[]>
-  clear(): Promise<number>
+  clear(context?: ChangeContext): Promise<number>
 }
 
 export interface VaultLike {
@@ -47,6 +53,11 @@ export interface VaultLike {
 export interface Identity {
   userId?: string | null
   session?: SessionLike | null
+  /**
+   * Who the audit log names for changes made through the routes (e.g. `{ type: 'key', id }` for
+   * the API key that called). Default `{ type: 'system' }`; the socket address is added.
+   */
+  actor?: Actor
 }
 
 export type Identify<Req> = (
@@ -91,7 +102,18 @@ async function handleFor<Req>(vault: VaultLike, identify: Identify<Req>, request
   const userId = typeof who.userId === 'string' && who.userId.length > 0 ? who.userId : null
   const session = who.session ?? null
   if (userId === null && session === null) return null
-  return vault.for({ userId, session })
+  return { mine: vault.for({ userId, session }), actor: who.actor }
+}
+
+/** The audit context of a BYOK change: identify's actor (default system), the socket address, X-Request-Id. */
+function byokContext<Req>(input: RouteInput<Req>, actor: Actor | undefined): ChangeContext {
+  const named: Actor =
+    actor && typeof actor === 'object' && typeof actor.type === 'string' ? { ...actor } : { type: 'system' }
+  if (named.address === undefined && typeof input.address === 'string' && input.address.length > 0) {
+    named.address = input.address
+  }
+  const requestId = requestIdOf(input)
+  return requestId === undefined ? { actor: named } : { actor: named, requestId }
 }
 
 const summaryJson = (s: ProviderKeySummary) => ({
@@ -155,26 +177,26 @@ export function byokRouteTable<Req>(options: ByokRoutesOptions<Req>): Route<Req>
   assertIdentify(identify, 'byokRoutes')
   if (typeof onError !== 'function') throw new ConfigError('byokRoutes: onError must be a function')
 
-  type Handler = (input: RouteInput<Req>, mine: VaultHandleLike) => Promise<Reply>
+  type Handler = (input: RouteInput<Req>, mine: VaultHandleLike, ctx: ChangeContext) => Promise<Reply>
   const guarded =
     (handler: Handler) =>
     async (input: RouteInput<Req>): Promise<Reply> => {
-      let mine: VaultHandleLike | null
+      let who: Awaited<ReturnType<typeof handleFor>>
       try {
-        mine = await handleFor(vault, identify, input.native)
+        who = await handleFor(vault, identify, input.native)
       } catch (error) {
         onError(error)
         return UNAVAILABLE
       }
-      if (!mine) return NO_USER
+      if (!who) return NO_USER
       try {
-        return await handler(input, mine)
+        return await handler(input, who.mine, byokContext(input, who.actor))
       } catch (error) {
         return vaultError(error, onError)
       }
     }
 
-  const put: Handler = async (input, mine) => {
+  const put: Handler = async (input, mine, ctx) => {
     const provider = input.param('provider')
     if (!PROVIDER.test(provider)) return unknownProvider(provider)
     const body = asBodyObject(input.body, false)
@@ -182,17 +204,21 @@ export function byokRouteTable<Req>(options: ByokRoutesOptions<Req>): Route<Req>
     const problems = collectFieldProblems(body, putValidators, ['apiKey'])
     if (problems.length > 0) return invalidRequest(problems)
     const ttl = body.ttlMs as number | null | undefined
-    const summary = await mine.set(provider, body.apiKey as string, ttl === undefined ? {} : { ttlMs: ttl })
+    const summary = await mine.set(
+      provider,
+      body.apiKey as string,
+      ttl === undefined ? ctx : { ...ctx, ttlMs: ttl },
+    )
     return jsonReply(200, summaryJson(summary))
   }
 
   const list: Handler = async (_input, mine) =>
     jsonReply(200, { items: (await mine.list()).map(summaryJson) })
 
-  const remove: Handler = async (input, mine) => {
+  const remove: Handler = async (input, mine, ctx) => {
     const provider = input.param('provider')
     if (!PROVIDER.test(provider)) return unknownProvider(provider)
-    if (await mine.delete(provider)) return NO_CONTENT
+    if (await mine.delete(provider, ctx)) return NO_CONTENT
     return problemReply({
       type: 'https://keywarden.dev/problems/not-found',
       title: 'Not Found',
@@ -201,8 +227,8 @@ export function byokRouteTable<Req>(options: ByokRoutesOptions<Req>): Route<Req>
     })
   }
 
-  const clear: Handler = async (_input, mine) => {
-    await mine.clear()
+  const clear: Handler = async (_input, mine, ctx) => {
+    await mine.clear(ctx)
     return NO_CONTENT
   }
 
@@ -242,9 +268,9 @@ export function createProviderGuard<Req>(
   const missing = providerKeyRequired(ids, addKeyUrl)
   return async function checkProviderKey(request: Req): Promise<Reply | null> {
     try {
-      const mine = await handleFor(vault, identify, request)
-      if (!mine) return NO_USER
-      for (const provider of ids) if (await mine.has(provider)) return null
+      const who = await handleFor(vault, identify, request)
+      if (!who) return NO_USER
+      for (const provider of ids) if (await who.mine.has(provider)) return null
       return missing
     } catch (error) {
       onError(error)

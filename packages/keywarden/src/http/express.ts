@@ -24,6 +24,7 @@ import {
 import { type ManagementRoutesOptions, managementRouteTable } from './management.js'
 import { isEncrypted, nodeAuthorization, nodeHeader } from './node.js'
 import { HTTPS_REQUIRED, type Reply } from './problem.js'
+import { type ReportRoutesOptions, reportRouteTable } from './reports.js'
 import { BODY_TOO_LARGE, INVALID_BODY, MAX_BODY_BYTES, type Route } from './routes.js'
 import { type VerifyRoutesOptions, verifyRouteTable } from './verify.js'
 
@@ -38,6 +39,7 @@ declare global {
   }
 }
 
+export type { AccessOptions } from './access.js'
 export type {
   ByokRoutesOptions,
   Identify,
@@ -49,6 +51,7 @@ export type {
 export type { ApiKeyAuthOptions, RejectCode, RejectInfo, RequireHttpsOptions } from './core.js'
 export type { Caller, ManagementRoutesOptions } from './management.js'
 export type { OwnerDefaults, OwnerPolicy } from './owner-policy.js'
+export type { ReportRoutesOptions } from './reports.js'
 export type { OnError } from './routes.js'
 
 function send(res: Response, reply: Reply): void {
@@ -151,6 +154,7 @@ function expressRouter(routes: Route<Request>[]): Router {
           const value = req.query[name]
           return typeof value === 'string' ? value : value === undefined ? undefined : ''
         },
+        address: req.socket?.remoteAddress,
         body: route.body ? ((req as any)[BODY_FAILED] ?? req.body) : undefined,
       })
       send(res, reply)
@@ -164,6 +168,18 @@ function expressRouter(routes: Route<Request>[]): Router {
 /** An Express Router to mount with `app.use('/keys', managementRoutes({ warden, authorize }))`. */
 export function managementRoutes(options: ManagementRoutesOptions<Request>): Router {
   return expressRouter(managementRouteTable(options))
+}
+
+/**
+ * Usage and audit history: `GET /usage?ownerId=&from=&to=&granularity=` and
+ * `GET /audit?targetId=&action=&actorId=&from=&to=&cursor=&limit=`, closed like managementRoutes
+ * (owners see only their own keys' usage and entries, admins everything).
+ * @throws ConfigError when an option is invalid (no warden, authorize not a function, …).
+ * @example
+ * app.use('/api', reportRoutes({ warden }))
+ */
+export function reportRoutes(options: ReportRoutesOptions<Request>): Router {
+  return expressRouter(reportRouteTable(options))
 }
 
 /** An Express Router to mount with `app.use('/me/provider-keys', byokRoutes({ vault, identify }))`. */

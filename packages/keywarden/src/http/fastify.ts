@@ -26,6 +26,7 @@ import {
 import { type ManagementRoutesOptions, managementRouteTable } from './management.js'
 import { isEncrypted, nodeAuthorization, nodeHeader } from './node.js'
 import { CONTENT_TOO_LARGE, HTTPS_REQUIRED, invalidRequest, type Reply, UNAVAILABLE } from './problem.js'
+import { type ReportRoutesOptions, reportRouteTable } from './reports.js'
 import { defaultOnError, INVALID_BODY, MAX_BODY_BYTES, type OnError, type Route } from './routes.js'
 import { type VerifyRoutesOptions, verifyRouteTable } from './verify.js'
 
@@ -38,6 +39,7 @@ declare module 'fastify' {
   }
 }
 
+export type { AccessOptions } from './access.js'
 export type {
   ByokRoutesOptions,
   Identify,
@@ -49,6 +51,7 @@ export type {
 export type { ApiKeyAuthOptions, RejectCode, RejectInfo, RequireHttpsOptions } from './core.js'
 export type { Caller, ManagementRoutesOptions } from './management.js'
 export type { OwnerDefaults, OwnerPolicy } from './owner-policy.js'
+export type { ReportRoutesOptions } from './reports.js'
 export type { OnError } from './routes.js'
 
 export type FastifyHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
@@ -186,6 +189,7 @@ function fastifyPlugin(
               const value = query[q]
               return typeof value === 'string' ? value : value === undefined ? undefined : ''
             },
+            address: request.raw.socket?.remoteAddress,
             body: route.body ? request.body : undefined,
           })
           return send(reply, answer)
@@ -200,6 +204,18 @@ function fastifyPlugin(
 /** A plugin: `app.register(managementRoutes({ warden, authorize }), { prefix: '/keys' })`. */
 export function managementRoutes(options: ManagementRoutesOptions<FastifyRequest>): FastifyPluginAsync {
   return fastifyPlugin(managementRouteTable(options), 'keywardenManagementRoutes', options?.onError)
+}
+
+/**
+ * Usage and audit history: `GET /usage?ownerId=&from=&to=&granularity=` and
+ * `GET /audit?targetId=&action=&actorId=&from=&to=&cursor=&limit=`, closed like managementRoutes
+ * (owners see only their own keys' usage and entries, admins everything).
+ * @throws ConfigError when an option is invalid (no warden, authorize not a function, …).
+ * @example
+ * app.register(reportRoutes({ warden }), { prefix: '/api' })
+ */
+export function reportRoutes(options: ReportRoutesOptions<FastifyRequest>): FastifyPluginAsync {
+  return fastifyPlugin(reportRouteTable(options), 'keywardenReportRoutes', options?.onError)
 }
 
 /** A plugin: `app.register(byokRoutes({ vault, identify }), { prefix: '/me/provider-keys' })`. */

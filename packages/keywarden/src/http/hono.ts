@@ -22,6 +22,7 @@ import {
 } from './core.js'
 import { type ManagementRoutesOptions, managementRouteTable } from './management.js'
 import { HTTPS_REQUIRED, toResponse } from './problem.js'
+import { type ReportRoutesOptions, reportRouteTable } from './reports.js'
 import { BODY_TOO_LARGE, INVALID_BODY, MAX_BODY_BYTES, type Route } from './routes.js'
 import { type VerifyRoutesOptions, verifyRouteTable } from './verify.js'
 
@@ -34,6 +35,7 @@ declare module 'hono' {
   }
 }
 
+export type { AccessOptions } from './access.js'
 export type {
   ByokRoutesOptions,
   Identify,
@@ -48,6 +50,7 @@ export { ADMIN_SCOPE } from './management.js'
 export type { OwnerDefaults, OwnerPolicy } from './owner-policy.js'
 /** RFC 9457 problem answers, for apps (like keywarden-server) that refuse requests the same way. */
 export { contentTooLarge, type Reply, tooManyRequests, toResponse } from './problem.js'
+export type { ReportRoutesOptions } from './reports.js'
 export type { OnError } from './routes.js'
 
 export function apiKeyAuth(options: ApiKeyAuthOptions<Context>): MiddlewareHandler {
@@ -174,6 +177,20 @@ async function readBody(c: Context): Promise<unknown> {
   }
 }
 
+/** The peer address on @hono/node-server (c.env.incoming) or Bun (c.env.requestIP); else unknown. */
+function socketAddress(c: Context): string | undefined {
+  const env = c.env as
+    | {
+        incoming?: { socket?: { remoteAddress?: string } }
+        requestIP?: (request: Request) => { address?: string } | null
+      }
+    | undefined
+  if (!env || typeof env !== 'object') return undefined
+  const node = env.incoming?.socket?.remoteAddress
+  if (typeof node === 'string') return node
+  return typeof env.requestIP === 'function' ? (env.requestIP(c.req.raw)?.address ?? undefined) : undefined
+}
+
 function honoApp(routes: Route<Context>[]): Hono {
   const app = new Hono()
   for (const route of routes) {
@@ -185,6 +202,7 @@ function honoApp(routes: Route<Context>[]): Hono {
         authorization: () => headers.get('authorization'),
         param: (name) => c.req.param(name) ?? '',
         query: (name) => c.req.query(name),
+        address: socketAddress(c),
         body: route.body ? await readBody(c) : undefined,
       })
       return toResponse(reply)
@@ -196,6 +214,18 @@ function honoApp(routes: Route<Context>[]): Hono {
 /** A Hono app to mount with `app.route('/keys', managementRoutes({ warden, authorize }))`. */
 export function managementRoutes(options: ManagementRoutesOptions<Context>): Hono {
   return honoApp(managementRouteTable(options))
+}
+
+/**
+ * Usage and audit history: `GET /usage?ownerId=&from=&to=&granularity=` and
+ * `GET /audit?targetId=&action=&actorId=&from=&to=&cursor=&limit=`, closed like managementRoutes
+ * (owners see only their own keys' usage and entries, admins everything).
+ * @throws ConfigError when an option is invalid (no warden, authorize not a function, …).
+ * @example
+ * app.route('/api', reportRoutes({ warden }))
+ */
+export function reportRoutes(options: ReportRoutesOptions<Context>): Hono {
+  return honoApp(reportRouteTable(options))
 }
 
 /** A Hono app to mount with `app.route('/me/provider-keys', byokRoutes({ vault, identify }))`. */

@@ -3,7 +3,6 @@
  * `authorize` says, or holds a key with the `keywarden:admin` scope; everyone else gets 401.
  */
 import { ConfigError, ValidationError } from '../errors.js'
-import type { Keywarden } from '../keys/keywarden.js'
 import {
   CREATE_FIELDS,
   REQUIRED_FIELDS,
@@ -14,48 +13,23 @@ import {
 import { createScopeChecker } from '../keys/scopes.js'
 import { validateNonNegativeInt } from '../keys/validate.js'
 import type { ApiKeyRecord } from '../stores/types.js'
-import { assertWarden, normalizeAuthOptions, readKey } from './core.js'
+import { type AccessHandler, type AccessOptions, type Caller, managementAccess } from './access.js'
 import { type OwnerPolicy, ownerRules } from './owner-policy.js'
-import {
-  forbidden,
-  invalidRequest,
-  jsonReply,
-  NO_CONTENT,
-  NOT_FOUND,
-  type Reply,
-  UNAUTHORIZED,
-  UNAVAILABLE,
-} from './problem.js'
+import { forbidden, invalidRequest, jsonReply, NO_CONTENT, NOT_FOUND } from './problem.js'
+import { usageReply } from './reports.js'
 import {
   asBodyObject,
   BODY_NOT_JSON,
   collectFieldProblems,
-  defaultOnError,
-  errorReply,
   jsonOnly,
-  type OnError,
   type Route,
   type RouteInput,
 } from './routes.js'
 import { recordJson } from './serialize.js'
 
-export const ADMIN_SCOPE = 'keywarden:admin'
+export { ADMIN_SCOPE, type Caller } from './access.js'
 
-/** Who is calling: an admin (every key) or an owner (only its own keys). */
-export type Caller = { admin: true } | { ownerId: string }
-
-export interface ManagementRoutesOptions<Req> {
-  warden: Keywarden
-  /**
-   * Says who the caller is from your own auth (session, JWT, …): `{ admin: true }`, `{ ownerId }`,
-   * or null. Without it, or when it returns null, only a key with `keywarden:admin` gets in.
-   */
-  authorize?: (request: Req) => Caller | null | undefined | Promise<Caller | null | undefined>
-  /** Where an admin key is read from, as in apiKeyAuth. */
-  header?: string
-  bearer?: boolean
-  /** Unexpected failures (store down, authorize threw): logged here, answered with 503. */
-  onError?: OnError
+export interface ManagementRoutesOptions<Req> extends AccessOptions<Req> {
   /**
    * What owners may ask for on their own keys: allowed scopes, the default and loosest limits of a
    * new key, the longest expiry and roll grace. Admins are not held to it. Without it owners
@@ -80,65 +54,17 @@ const rollValidators = {
   expireOldInMs: (v: unknown) => validateNonNegativeInt(v, 'expireOldInMs'),
 }
 
-function callerOf(value: unknown): Caller | null {
-  if (typeof value !== 'object' || value === null) return null
-  const { admin, ownerId } = value as { admin?: unknown; ownerId?: unknown }
-  if (admin === true) return { admin: true }
-  if (typeof ownerId === 'string' && ownerId.length > 0) return { ownerId }
-  return null
-}
-
 export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>): Route<Req>[] {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('managementRoutes needs an options object: { warden, authorize? }')
   }
-  const { warden, authorize, onError = defaultOnError, now = () => new Date() } = options
-  assertWarden(warden, 'managementRoutes')
-  if (authorize !== undefined && typeof authorize !== 'function') {
-    throw new ConfigError(
-      'managementRoutes: authorize must be a function (request) => { ownerId } | { admin: true } | null',
-    )
-  }
-  if (typeof onError !== 'function') throw new ConfigError('managementRoutes: onError must be a function')
+  const { warden, guarded } = managementAccess(options, 'managementRoutes')
+  const { now = () => new Date() } = options
   if (typeof now !== 'function')
     throw new ConfigError('managementRoutes: now must be a function returning a Date')
   const owners = ownerRules(options.ownerPolicy, warden)
-  const { header, bearer } = normalizeAuthOptions(
-    { warden, header: options.header, bearer: options.bearer },
-    'managementRoutes',
-  )
 
-  async function identify(input: RouteInput<Req>): Promise<Caller | null> {
-    if (authorize) {
-      const caller = callerOf(await authorize(input.native))
-      if (caller) return caller
-    }
-    const key = readKey(input.header(header), bearer ? input.authorization() : null)
-    if (key === null) return null
-    const result = await warden.keys.verify(key, { scopes: [ADMIN_SCOPE] })
-    return result.valid ? { admin: true } : null
-  }
-
-  type Handler = (input: RouteInput<Req>, caller: Caller) => Promise<Reply>
-
-  /** Wraps a handler with the caller check and the error mapping. */
-  const guarded =
-    (handler: Handler) =>
-    async (input: RouteInput<Req>): Promise<Reply> => {
-      let caller: Caller | null
-      try {
-        caller = await identify(input)
-      } catch (error) {
-        onError(error)
-        return UNAVAILABLE
-      }
-      if (!caller) return UNAUTHORIZED
-      try {
-        return await handler(input, caller)
-      } catch (error) {
-        return errorReply(error, onError)
-      }
-    }
+  type Handler = AccessHandler<Req>
 
   /** The key with that id if the caller may see it; another owner's key is simply not found. */
   async function visible(input: RouteInput<Req>, caller: Caller): Promise<ApiKeyRecord | null> {
@@ -149,7 +75,7 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     return record
   }
 
-  const create: Handler = async (input, caller) => {
+  const create: Handler = async (input, caller, ctx) => {
     const body = asBodyObject(input.body, false)
     if (!body) return invalidRequest([BODY_NOT_JSON])
     const problems = collectFieldProblems(body, createValidators, REQUIRED_FIELDS)
@@ -163,7 +89,7 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
       if (refused) return forbidden(refused)
       fields.ownerId = caller.ownerId
     }
-    const { key, record } = await warden.keys.create(fields as any)
+    const { key, record } = await warden.keys.create(fields as any, ctx)
     return jsonReply(201, { key, record: recordJson(record) })
   }
 
@@ -201,7 +127,7 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     return record ? jsonReply(200, recordJson(record)) : NOT_FOUND
   }
 
-  const update: Handler = async (input, caller) => {
+  const update: Handler = async (input, caller, ctx) => {
     const body = asBodyObject(input.body, false)
     if (!body) return invalidRequest([BODY_NOT_JSON])
     const problems = collectFieldProblems(body, updateValidators)
@@ -215,16 +141,16 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
       const refused = owners.update(body, record, now())
       if (refused) return forbidden(refused)
     }
-    return jsonReply(200, recordJson(await warden.keys.update(record.id, body as any)))
+    return jsonReply(200, recordJson(await warden.keys.update(record.id, body as any, ctx)))
   }
 
-  const revoke: Handler = async (input, caller) => {
+  const revoke: Handler = async (input, caller, ctx) => {
     const record = await visible(input, caller)
     if (!record) return NOT_FOUND
-    return jsonReply(200, recordJson(await warden.keys.revoke(record.id)))
+    return jsonReply(200, recordJson(await warden.keys.revoke(record.id, ctx)))
   }
 
-  const roll: Handler = async (input, caller) => {
+  const roll: Handler = async (input, caller, ctx) => {
     const body = asBodyObject(input.body, true)
     if (!body) return invalidRequest([BODY_NOT_JSON])
     const problems = collectFieldProblems(body, rollValidators)
@@ -235,7 +161,10 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
       const refused = owners.roll((body.expireOldInMs as number | undefined) ?? 0)
       if (refused) return forbidden(refused)
     }
-    const rolled = await warden.keys.roll(record.id, body as { expireOldInMs?: number })
+    const rolled = await warden.keys.roll(record.id, {
+      ...(body as { expireOldInMs?: number }),
+      ...ctx,
+    })
     return jsonReply(201, {
       key: rolled.key,
       record: recordJson(rolled.record),
@@ -243,10 +172,15 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     })
   }
 
-  const remove: Handler = async (input, caller) => {
+  const usage: Handler = async (input, caller) => {
+    const record = await visible(input, caller)
+    return record ? usageReply(warden, input, now(), { keyId: record.id }) : NOT_FOUND
+  }
+
+  const remove: Handler = async (input, caller, ctx) => {
     const record = await visible(input, caller)
     if (!record) return NOT_FOUND
-    await warden.keys.delete(record.id)
+    await warden.keys.delete(record.id, ctx)
     return NO_CONTENT
   }
 
@@ -254,6 +188,7 @@ export function managementRouteTable<Req>(options: ManagementRoutesOptions<Req>)
     { method: 'POST', path: '/', body: true, handle: guarded(create) },
     { method: 'GET', path: '/', body: false, handle: guarded(list) },
     { method: 'GET', path: '/:id', body: false, handle: guarded(get) },
+    { method: 'GET', path: '/:id/usage', body: false, handle: guarded(usage) },
     { method: 'PATCH', path: '/:id', body: true, handle: guarded(update) },
     { method: 'POST', path: '/:id/revoke', body: false, handle: guarded(revoke) },
     { method: 'POST', path: '/:id/roll', body: true, handle: guarded(roll) },

@@ -115,6 +115,9 @@ export const responses = {
   NotFound: problem('No such key, or not one of yours.'),
   Conflict: problem('The key exists already.'),
   TooLarge: problem('The body is over 256 KiB.'),
+  NotImplemented: problem(
+    'This server keeps no usage counts or no audit log (the store has none, or it is off).',
+  ),
   Unavailable: problem('The store failed; nothing was accepted. Retry later.', {
     'Retry-After': { schema: { type: 'string' } },
   }),

@@ -26,6 +26,8 @@ export interface RouteInput<Req> {
   authorization(): string | readonly string[] | null | undefined
   param(name: string): string
   query(name: string): string | null | undefined
+  /** The client's address as the socket sees it (no proxy header is trusted); absent when unknown. */
+  address?: string | null
   /** Parsed JSON body; undefined when none was sent; INVALID_BODY or BODY_TOO_LARGE when unusable. */
   body: unknown
 }

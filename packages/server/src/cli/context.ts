@@ -1,9 +1,24 @@
-import type { KeyStore } from 'keywarden'
+import { userInfo } from 'node:os'
+import type { ChangeContext, KeyStore } from 'keywarden'
 import { createKeywarden, type Keywarden } from 'keywarden'
 import type { SqlStore } from 'keywarden/stores/sql'
 import { createVault, type Vault } from 'keywarden/vault'
 import type { CliConfig } from './config.js'
 import { CliError } from './io.js'
+
+/** The operating-system user running the CLI (USER/USERNAME when the account has no name). */
+function osUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown'
+  }
+}
+
+/** The change context of every CLI change: the audit log names `{ type: 'cli', id: <os user> }`. */
+export function cliChange(): ChangeContext {
+  return { actor: { type: 'cli', id: osUser() } }
+}
 
 /** Opens what a command needs, once, and closes all of it at the end of the command. */
 export interface CliContext {
@@ -75,6 +90,8 @@ export function createCliContext(config: CliConfig): CliContext {
       }
       vault = createVault({
         store: await context.store(),
+        // The warden's hub: vault changes land in the same audit log.
+        events: (await context.warden()).events,
         ...(config.keyring ? { keyring: config.keyring } : { secret: config.secret as string }),
       })
       return vault

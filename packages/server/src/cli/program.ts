@@ -3,6 +3,7 @@ import { doctorCommand } from './commands/doctor.js'
 import { importCommand } from './commands/import.js'
 import { keysCommand } from './commands/keys.js'
 import { migrateCommand } from './commands/migrate.js'
+import { reportCommands } from './commands/reports.js'
 import { serveCommand } from './commands/serve.js'
 import { vaultCommand } from './commands/vault.js'
 import type { Runtime } from './runtime.js'
@@ -44,6 +45,7 @@ export function createProgram(rt: Runtime): Command {
   migrateCommand(program, rt)
   keysCommand(program, rt)
   vaultCommand(program, rt)
+  reportCommands(program, rt)
   importCommand(program, rt)
   doctorCommand(program, rt)
   return program

@@ -3,10 +3,12 @@ import { randomBytes } from 'node:crypto'
 import type { Hono } from 'hono'
 import type { Keywarden } from 'keywarden'
 import { tooManyRequests, toResponse } from 'keywarden/hono'
+import { currentActivity } from '../log/activity.js'
 import type { LoginThrottle } from '../login-throttle.js'
 import type { DashboardSession, SessionManager } from '../session.js'
 import { type C, doctype, isHtmx, noStore } from './answers.js'
 import {
+  actorAddress,
   clearCookie,
   clientAddress,
   formLimit,
@@ -91,8 +93,18 @@ export function loginRoutes(app: Hono<ServerEnv>, deps: LoginDeps): void {
       return renderLogin(c, 'The sign-in form expired. Please try again.', 403)
     }
     const result = await warden.keys.verify(body.key, { scopes: [ADMIN_SCOPE] })
+    const requestId = currentActivity()?.reqId
     if (!result.valid) {
       throttle.failed(address)
+      // Never the presented key: only the refusal code and, when the key exists, its id.
+      await warden.events.emit({
+        type: 'session.failed',
+        actor: { type: 'system', ...actorAddress(c) },
+        target: { type: 'session', id: result.key?.id ?? 'unknown' },
+        detail: { code: result.code },
+        ...(requestId ? { requestId } : {}),
+        ...(result.key ? { ownerId: result.key.ownerId } : {}),
+      })
       const reason =
         result.code === 'INSUFFICIENT_SCOPES'
           ? `That key lacks the ${ADMIN_SCOPE} scope.`
@@ -105,6 +117,13 @@ export function loginRoutes(app: Hono<ServerEnv>, deps: LoginDeps): void {
     // A fresh sealed session on every sign-in replaces whatever cookie was planted before it.
     const { cookie } = sessions.create(result.key.id, userId)
     writeCookie(c, SESSION_COOKIE, cookie, Math.floor(sessionTtlMs / 1000))
+    await warden.events.emit({
+      type: 'session.created',
+      actor: { type: 'session', id: result.key.id, ...actorAddress(c) },
+      target: { type: 'session', id: result.key.id },
+      ownerId: result.key.ownerId,
+      ...(requestId ? { requestId } : {}),
+    })
     clearCookie(c, LOGIN_COOKIE)
     noStore(c)
     return c.redirect('/', 303)

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { describeError, type Keywarden } from 'keywarden'
+import { setRequestActor } from '../log/activity.js'
 import type { LoginThrottle } from '../login-throttle.js'
 import type { SessionManager } from '../session.js'
 import { dashboardAnswers, isHtmx, noStore, toastHeader } from './answers.js'
@@ -7,7 +8,14 @@ import { keyActions } from './key-actions.js'
 import { loginRoutes, sessionLoader, unauthorized } from './login.js'
 import { dashboardPages } from './pages.js'
 import { providerActions } from './provider-actions.js'
-import { clearCookie, csrfProtection, formLimit, SESSION_COOKIE, type ServerEnv } from './security.js'
+import {
+  actorAddress,
+  clearCookie,
+  csrfProtection,
+  formLimit,
+  SESSION_COOKIE,
+  type ServerEnv,
+} from './security.js'
 import type { DashboardVault } from './vault-port.js'
 
 export { ADMIN_SCOPE } from './login.js'
@@ -47,6 +55,8 @@ export function dashboardRoutes({
       const session = await loadSession(c)
       if (!session) return unauthorized(c)
       c.set('session', session)
+      // Every change this request makes is by this session (the audit log's actor).
+      setRequestActor({ type: 'session', id: session.adminKeyId, ...actorAddress(c) })
       return next()
     })
     app.use(path, formLimit(16))

@@ -59,6 +59,12 @@ export function clientAddress(c: Context): string {
   return incoming?.socket?.remoteAddress ?? 'unknown'
 }
 
+/** The client address for an audit actor: `{ address }`, or nothing when it is unknown. */
+export function actorAddress(c: Context): { address?: string } {
+  const address = clientAddress(c)
+  return address === 'unknown' ? {} : { address }
+}
+
 /** `__Host-` cookies need Secure; over plain http (local development) the name drops the prefix. */
 function cookieName(c: Context, base: string): string {
   return isHttps(c) ? `__Host-${base}` : base

@@ -4,7 +4,7 @@
  * names are kept: never a key, a hash or a provider key.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { ChangeContext, Keywarden, VerifyResult } from 'keywarden'
+import type { Actor, ChangeContext, Keywarden, VerifyResult } from 'keywarden'
 import type { Vault, VaultFor, VaultHandle } from 'keywarden/vault'
 
 /** A key a verification was about: its code, and its id and start when the key exists. */
@@ -22,6 +22,8 @@ export interface Activity {
   /** In order: the first is the caller's own credential, a second the key sent to /api/verify. */
   verifications: KeyMention[]
   change?: Change
+  /** Who changes made during this request are by, when the route does not say (a dashboard session). */
+  actor?: Actor
 }
 
 const storage = new AsyncLocalStorage<Activity>()
@@ -32,6 +34,12 @@ export function runWithActivity<T>(activity: Activity, fn: () => T): T {
 
 export function currentActivity(): Activity | undefined {
   return storage.getStore()
+}
+
+/** Names who this request's changes are by, for routes that do not pass a change context. */
+export function setRequestActor(actor: Actor): void {
+  const activity = storage.getStore()
+  if (activity) activity.actor = actor
 }
 
 export function recordChange(change: Change): void {
@@ -47,6 +55,18 @@ function mention(result: VerifyResult): KeyMention {
     entry.keyStart = key.start
   }
   return entry
+}
+
+/**
+ * The change context to record: the route's own, else the request's actor (dashboard session), and
+ * always a request id (the route's X-Request-Id, else the server's id of the request).
+ */
+export function withRequestContext<T extends ChangeContext>(ctx?: T): T {
+  const activity = storage.getStore()
+  const out = { ...(ctx ?? {}) } as T
+  if (out.actor === undefined && activity?.actor) out.actor = activity.actor
+  if (out.requestId === undefined && activity) out.requestId = activity.reqId
+  return out
 }
 
 /** The warden with each verification and key change recorded on the current request. */
@@ -66,22 +86,21 @@ export function recordingWarden(warden: Keywarden): Keywarden {
           storage.getStore()?.verifications.push(mention(result))
           return result
         }),
-      // The change context (actor, request id) is passed on: the audit log names who made the change.
-      create: (input: Parameters<Keywarden['keys']['create']>[0], context?: ChangeContext) =>
+      create: (input: Parameters<Keywarden['keys']['create']>[0], ctx?: ChangeContext) =>
         keys
-          .create(input, context)
+          .create(input, withRequestContext(ctx))
           .then(after(({ record }) => ({ action: 'key.create', target: record.id }))),
-      update: (id: string, patch: Parameters<Keywarden['keys']['update']>[1], context?: ChangeContext) =>
+      update: (id: string, patch: Parameters<Keywarden['keys']['update']>[1], ctx?: ChangeContext) =>
         keys
-          .update(id, patch, context)
+          .update(id, patch, withRequestContext(ctx))
           .then(after(() => ({ action: 'key.update', target: id, fields: Object.keys(patch).join(',') }))),
-      revoke: (id: string, context?: ChangeContext) =>
-        keys.revoke(id, context).then(after(() => ({ action: 'key.revoke', target: id }))),
-      delete: (id: string, context?: ChangeContext) =>
-        keys.delete(id, context).then(after(() => ({ action: 'key.delete', target: id }))),
+      revoke: (id: string, ctx?: ChangeContext) =>
+        keys.revoke(id, withRequestContext(ctx)).then(after(() => ({ action: 'key.revoke', target: id }))),
+      delete: (id: string, ctx?: ChangeContext) =>
+        keys.delete(id, withRequestContext(ctx)).then(after(() => ({ action: 'key.delete', target: id }))),
       roll: (id: string, options?: Parameters<Keywarden['keys']['roll']>[1]) =>
         keys
-          .roll(id, options)
+          .roll(id, withRequestContext(options ?? {}))
           .then(after(({ record }) => ({ action: 'key.roll', target: id, newKeyId: record.id }))),
     } satisfies Keywarden['keys'],
   })
@@ -100,16 +119,17 @@ export function recordingVault(vault: Vault): Vault {
         provider,
       })
       return Object.assign(Object.create(handle) as VaultHandle, {
-        set: (...args: Parameters<VaultHandle['set']>) =>
-          handle.set(...args).then((summary) => {
-            recordChange(change('byok.put', args[0]))
+        set: (provider: string, apiKey: string, options?: Parameters<VaultHandle['set']>[2]) =>
+          handle.set(provider, apiKey, withRequestContext(options ?? {})).then((summary) => {
+            recordChange(change('byok.put', provider))
             return summary
           }),
-        delete: (provider: string) =>
-          handle.delete(provider).then((deleted) => {
+        delete: (provider: string, ctx?: ChangeContext) =>
+          handle.delete(provider, withRequestContext(ctx)).then((deleted) => {
             if (deleted) recordChange(change('byok.delete', provider))
             return deleted
           }),
+        clear: (ctx?: ChangeContext) => handle.clear(withRequestContext(ctx)),
       })
     },
   })

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
 import { type ApiKeyRecord, NotFoundError } from 'keywarden'
+import { cliChange } from '../context.js'
 import { describeKey, keyRows } from '../format.js'
 import { EXIT_FAILURE, UsageError } from '../io.js'
 import { jsonOption, prefixOption, storeOptions } from '../options.js'
@@ -58,7 +59,7 @@ export function keysCommand(program: Command, rt: Runtime): void {
             ? { expiresAt: parseWhen(opts.expires, '--expires', new Date()) }
             : {}),
         }
-        const { key, record } = await (await context().warden()).keys.create(input)
+        const { key, record } = await (await context().warden()).keys.create(input, cliChange())
         print({ key, record }, () => `${key}\n`)
         if (!rt.json) note(`Created ${record.id} ("${record.name}"). ${ONE_TIME_NOTE}`)
         return 0
@@ -105,7 +106,7 @@ export function keysCommand(program: Command, rt: Runtime): void {
 
   leaf(keys, 'revoke <id>', 'revoke a key at once (it stays listed, verification answers REVOKED)').action(
     action(rt, async ({ args, context, print, note }) => {
-      const record = await (await context().warden()).keys.revoke(args[0] as string)
+      const record = await (await context().warden()).keys.revoke(args[0] as string, cliChange())
       print({ key: record }, () => describeKey(record))
       if (!rt.json) note(`Revoked ${record.id}.`)
       return 0
@@ -120,6 +121,7 @@ export function keysCommand(program: Command, rt: Runtime): void {
           opts.expireOldIn === undefined ? 0 : parseDuration(opts.expireOldIn, '--expire-old-in')
         const { key, record, previous } = await (await context().warden()).keys.roll(args[0] as string, {
           expireOldInMs,
+          ...cliChange(),
         })
         print({ key, record, previous }, () => `${key}\n`)
         if (!rt.json) {
@@ -143,7 +145,7 @@ export function keysCommand(program: Command, rt: Runtime): void {
             return EXIT_FAILURE
           }
         }
-        await (await context().warden()).keys.delete(id)
+        await (await context().warden()).keys.delete(id, cliChange())
         print({ deleted: id }, () => `Deleted ${id}\n`)
         return 0
       }),

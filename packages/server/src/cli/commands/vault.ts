@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { cliChange } from '../context.js'
 import { EXIT_FAILURE } from '../io.js'
 import { jsonOption, storeOptions } from '../options.js'
 import { parsePositiveInt } from '../parse.js'
@@ -52,6 +53,7 @@ Example:
         try {
           result = await vaultInstance.rotate({
             pageSize,
+            ...cliChange(),
             onProgress: (p) => progress.update(p.scanned, total, `rotated ${p.rotated}`),
           })
         } finally {
