@@ -1,6 +1,9 @@
 import { ConfigError, describeError, NotFoundError, ValidationError } from '../errors.js'
 import { createEventHub } from '../events/hub.js'
 import type { ChangeContext } from '../events/types.js'
+import { claimsOf } from '../notices/claims.js'
+import { createExpiryScanner } from '../notices/expiry.js'
+import { createUsageNotices } from '../notices/usage.js'
 import type { ApiKeyRecord, KeyPatch, KeyStore, StoredKey } from '../stores/types.js'
 import { hasMethods, KEY_STORE_METHODS } from '../stores/types.js'
 import { fieldsOf, keyChangeEvents } from './changes.js'
@@ -8,6 +11,7 @@ import { assertPrefix, createKeyChecker, generateId, generateKey } from './forma
 import { createKeyHasher } from './hash.js'
 import { parseCreateInput, parseUpdateInput, touchesLimits } from './input.js'
 import { createLastUsedTracker, createNoopTracker } from './last-used.js'
+import { createLeakHandler } from './leak.js'
 import { newStoredKey, toRecord } from './record.js'
 import { graceEnd, rollInStore, successorOf, validateGrace } from './roll.js'
 import { type KeySettings, settableField } from './schema.js'
@@ -109,6 +113,19 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   const tracker = lastUsed === false ? createNoopTracker() : createLastUsedTracker(store, lastUsed, onError)
   const events = options.events ?? createEventHub({ store, now, onError })
   const changes = keyChangeEvents(events)
+  const { claims } = claimsOf(store)
+  const notices = createUsageNotices({ claims, events, now, onError })
+  const isWellFormedKey = createKeyChecker(prefix)
+  const verifier = createVerifier({
+    store,
+    hash,
+    isWellFormedKey,
+    scopes,
+    tracker,
+    clock,
+    acceptLegacy,
+    onLimiterError,
+  })
 
   async function mustGet(id: string): Promise<StoredKey> {
     assertId(id)
@@ -148,20 +165,19 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       const ctx = changes.context(context)
       const at = now()
       const created = await insert(parseCreateInput(input, inputRules, at), at)
+      await notices.created(created.record).catch(onError)
       await changes.emit('key.created', created.record, ctx, { fields: fieldsOf(input) })
       return created
     },
 
-    verify: createVerifier({
-      store,
-      hash,
-      isWellFormedKey: createKeyChecker(prefix),
-      scopes,
-      tracker,
-      clock,
-      acceptLegacy,
-      onLimiterError,
-    }),
+    // TODO(lead): move onto VerifyWiring.observe
+    async verify(key, options) {
+      const result = await verifier(key, options)
+      notices.observe(result, options?.cost ?? 1)
+      return result
+    },
+
+    reportLeak: createLeakHandler({ store, hash, isWellFormedKey, changes, now }),
 
     missingScopes(granted, required, requirement = 'all') {
       if (!Array.isArray(granted) || !Array.isArray(required)) {
@@ -254,6 +270,7 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
     keys,
     events,
     audit: { list: (query) => events.list(query) },
+    notices: { scan: createExpiryScanner({ store, claims, events, now }) },
     flush: () => tracker.flush(),
     async close() {
       try {

@@ -7,17 +7,19 @@ import { rateLimitedReporter } from './cached/report.js'
 import { guardSharedTier, type SharedTier } from './cached/shared-tier.js'
 import { changeWatcher } from './cached/watch.js'
 import { cachedWrites } from './cached/writes.js'
-import type { KeyStore } from './types.js'
+import { NOTICE_STORE_METHODS, type NoticeStore } from './notice-types.js'
+import { hasMethods, type KeyStore } from './types.js'
 
 export type { InvalidationOptions } from './cached/invalidation.js'
 export type { CachedStoreOptions } from './cached/options.js'
 export type { WatchOptions } from './cached/watch.js'
 export type { KeyCacheTier } from './redis/cache-tier.js'
 
-export type CachedStore = KeyStore & {
-  /** Resolves once cross-instance invalidation is subscribed (at once without it). */
-  ready(): Promise<void>
-}
+export type CachedStore = KeyStore &
+  Partial<NoticeStore> & {
+    /** Resolves once cross-instance invalidation is subscribed (at once without it). */
+    ready(): Promise<void>
+  }
 
 /**
  * A KeyStore in front of another: lookups by hash go in-process LRU -> shared tier -> primary.
@@ -79,6 +81,14 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
     // Only over a primary with counters: createKeywarden then refuses limits up front.
     ...(primary.consumeKey
       ? { consumeKey: cachedConsume({ primary, cache, local, commandTimeoutMs, report }) }
+      : {}),
+
+    // Claims go straight to the primary: only it is shared by every instance.
+    ...(hasMethods(primary, NOTICE_STORE_METHODS)
+      ? {
+          claimNotice: (id, options) => (primary as unknown as NoticeStore).claimNotice(id, options),
+          readNotice: (id) => (primary as unknown as NoticeStore).readNotice(id),
+        }
       : {}),
 
     ready: () => bus?.ready ?? Promise.resolve(),

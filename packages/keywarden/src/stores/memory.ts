@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
 import { assertKeyDates } from './dates.js'
 import { counterId, groupOf } from './limit-group.js'
 import { memoryAudit } from './memory-audit.js'
+import { memoryNotices, type NoticeStore } from './memory-notices.js'
 import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
 import type {
@@ -19,8 +20,7 @@ import type {
 } from './types.js'
 
 export type MemoryStoreOptions = Record<string, never>
-
-export type MemoryStore = KeyStore & SecretStore & AuditStore
+export type MemoryStore = KeyStore & SecretStore & AuditStore & NoticeStore
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
@@ -111,7 +111,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
 
   return {
     ...memoryAudit(),
-
+    ...memoryNotices(),
     async createKey(key) {
       assertKeyDates(key)
       if (byId.has(key.id)) throw new ConflictError(`a key with id "${key.id}" exists already`)

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js'
+import type { NoticeStore } from './notice-types.js'
 import {
   assertCommandTimeout,
   boundedClient,
@@ -12,6 +13,7 @@ import { redisConsume } from './redis/consume.js'
 import { createHashById, type RedisContext } from './redis/context.js'
 import { redisKeyStore } from './redis/key-store.js'
 import { layout } from './redis/layout.js'
+import { redisNotices } from './redis/notices.js'
 import { redisSecretStore } from './redis/secret-store.js'
 import type { KeyStore, SecretStore } from './types.js'
 
@@ -43,6 +45,7 @@ export interface RedisStoreOptions {
 export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'consumeByHash' | 'rollKey'>> &
   KeyStore &
   SecretStore &
+  NoticeStore &
   KeyCacheTier & { readonly namespace: string }
 
 /**
@@ -120,6 +123,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ...redisKeyStore(ctx),
     consumeKey: redisConsume(ctx).consumeKey,
     ...redisSecretStore(ctx),
+    ...redisNotices(ctx),
     ...redisCacheTier(ctx),
     async close() {
       closed = true

@@ -13,6 +13,7 @@ import { ConfigError } from '../../errors.js'
  *   <ns>:all             ZSET  ids of every key, score createdAt ms
  *   <ns>:secret:{<scope>} HASH provider -> JSON secret record                  (tag: scope)
  *   <ns>:scopes          ZSET  every scope holding secrets, lexicographic (score 0)
+ *   <ns>:notice:{<id>}   STRING a notice claim (SET NX, with a TTL when given)    (tag: notice id)
  *
  * The record is tagged by its hash because verification, the hot path, knows the hash only: it
  * is one GET on one node. Lookup by id reaches the same tag in one step (GET the pointer, then
@@ -34,6 +35,7 @@ export interface Layout {
   all: string
   secrets(scope: string): string
   scopes: string
+  notice(id: string): string
   /** SCAN pattern matching every key of this namespace. */
   pattern: string
 }
@@ -61,6 +63,7 @@ export function layout(namespace: string): Layout {
     all: `${ns}:all`,
     secrets: (scope) => `${ns}:secret:{${scope}}`,
     scopes: `${ns}:scopes`,
+    notice: (id) => `${ns}:notice:{${id}}`,
     pattern: `${ns}:*`,
   }
 }

@@ -2,6 +2,7 @@ import type { Compilable, Kysely, Migration, MigrationProvider } from 'kysely'
 import { ConfigError } from '../../errors.js'
 import { dialectNamed, findDialect } from './dialects/index.js'
 import type { ColumnTypes } from './dialects/types.js'
+import { noticesMigration } from './notices.js'
 import { resolveOptions, type SqlDialectName } from './options.js'
 
 export interface SchemaContext {
@@ -136,6 +137,7 @@ export const SQL_MIGRATIONS: SqlMigration[] = [
   { name: '0001_keys_and_secrets', statements: keysAndSecrets },
   { name: '0002_rate_windows', statements: rateWindows },
   { name: '0003_limit_groups', statements: limitGroups },
+  { name: '0007_notices', statements: noticesMigration },
 ]
 
 export function migrationTables(tablePrefix: string) {

@@ -2,17 +2,19 @@ import type { MigrationResult } from 'kysely'
 import { ConfigError } from '../../errors.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import { assertKeyDates } from '../dates.js'
+import type { NoticeStore } from '../notice-types.js'
 import type { KeyPatch, KeyStore, SecretStore, TouchEntry } from '../types.js'
 import { resolveConnection } from './connection.js'
 import type { SqliteChangeMarker } from './data-version.js'
 import { keyConflict } from './errors.js'
 import { lifecycle } from './lifecycle.js'
 import { tableNames } from './migrations.js'
+import { noticeMethods, noticesTableName } from './notices.js'
 import type { SqlConnection, SqlStoreOptions } from './options.js'
 import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
 import { secretMethods } from './secrets.js'
 
-export type SqlStore = KeyStore & SecretStore & SqliteChangeMarker
+export type SqlStore = KeyStore & SecretStore & NoticeStore & SqliteChangeMarker
 
 const migrators = new WeakMap<object, () => Promise<MigrationResult[]>>()
 
@@ -151,6 +153,7 @@ export function sqlStore(
     },
 
     ...secretMethods(life, names.secrets, dialect),
+    ...noticeMethods(life, noticesTableName(tablePrefix), dialect),
 
     close: life.close,
   }
