@@ -10,6 +10,7 @@ import {
 } from 'keywarden/hono'
 import { openApiDocument, withVerifyRoute } from 'keywarden/openapi'
 import type { Vault } from 'keywarden/vault'
+import { LEAK_PATHS } from './leaks/openapi.js'
 import { resolveRoute } from './resolve.js'
 import { RESOLVE_PATH } from './resolve-openapi.js'
 
@@ -59,7 +60,7 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
     openApiDocument({ title: 'keywarden server', basePath: '/api/keys', byokBasePath: '/api/byok' }),
     '/api/verify',
   )
-  const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH } }
+  const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH, ...LEAK_PATHS } }
 
   app.get('/openapi.json', (c) => c.json(document))
 

@@ -7,6 +7,8 @@ import { apiRoutes } from './api.js'
 import { staticAssets } from './assets.js'
 import { dashboardRoutes } from './dashboard/routes.js'
 import { type ServerEnv, securityHeaders } from './dashboard/security.js'
+import { DEFAULT_GITHUB_KEYS_URL } from './leaks/github-keys.js'
+import { type LeakRoutesOptions, leakRoutes } from './leaks/routes.js'
 import { currentActivity, recordingVault, recordingWarden } from './log/activity.js'
 import { createLogger, type Logger } from './log/logger.js'
 import { requestLog } from './log/request-log.js'
@@ -32,6 +34,8 @@ export interface ServerAppOptions {
   logger?: Logger
   /** Unexpected failures. Default: an error line in the logger with the request id. */
   onError?: (error: unknown) => void
+  /** The leak endpoints' policy and GitHub keys (KEYWARDEN_LEAK_POLICY, KEYWARDEN_GITHUB_KEYS_URL). */
+  leaks?: Partial<Omit<LeakRoutesOptions, 'warden' | 'onError'>>
 }
 
 const HEALTH_TIMEOUT_MS = 2000
@@ -105,6 +109,15 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   // Browsers ask for /favicon.ico on pages without a <link rel="icon"> (plain-text error pages).
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301))
 
+  // Before the API: /api/leaks/* take no API key (a signature, or the reported key itself).
+  const leaks = leakRoutes({
+    githubKeysUrl: DEFAULT_GITHUB_KEYS_URL,
+    now: () => now().getTime(),
+    ...options.leaks,
+    warden,
+    onError,
+  })
+  app.route('/', leaks.app)
   app.route('/', apiRoutes({ warden, vault, onError }))
   app.route(
     '/',
