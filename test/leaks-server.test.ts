@@ -6,6 +6,8 @@ import { createKeywarden } from '../packages/keywarden/src/index.js'
 import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { createVault } from '../packages/keywarden/src/vault/index.js'
 import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
+import { loadServerConfig } from '../packages/server/src/config.js'
+import { startExpiryScan } from '../packages/server/src/leaks/scan-job.js'
 import { createLogger } from '../packages/server/src/log/logger.js'
 import { TEST_SECRET } from './server-helpers.js'
 
@@ -205,4 +207,48 @@ it('lists both leak routes in /openapi.json', async () => {
   expect(Object.keys(document.paths)).toEqual(
     expect.arrayContaining(['/api/leaks/github', '/api/leaks/report']),
   )
+})
+
+describe('the expiry scan job and the leak settings', () => {
+  it('scans on its interval until stopped', async () => {
+    const now = new Date('2026-12-01T00:00:00Z')
+    const warden = createKeywarden({ store: memoryStore(), prefix: 'kw', lastUsed: false, now: () => now })
+    const types: string[] = []
+    warden.events.subscribe((event) => {
+      types.push(event.type)
+    })
+    await warden.keys.create({ name: 'soon', expiresAt: new Date(now.getTime() + 3_600_000) })
+    const errors: unknown[] = []
+    const stop = startExpiryScan(warden, 10, (error) => errors.push(error))
+    await vi.waitFor(() => expect(types).toContain('key.expiring'))
+    await stop()
+    expect(types.filter((t) => t === 'key.expiring')).toHaveLength(1)
+    expect(errors).toEqual([])
+  })
+
+  it('reads KEYWARDEN_LEAK_POLICY, KEYWARDEN_GITHUB_KEYS_URL and KEYWARDEN_EXPIRY_SCAN_MS, refusing bad values', () => {
+    const base = { KEYWARDEN_SECRET: TEST_SECRET }
+    expect(loadServerConfig(base)).toMatchObject({
+      leakPolicy: 'revoke',
+      githubKeysUrl: 'https://api.github.com/meta/public_keys/secret_scanning',
+      expiryScanMs: 600_000,
+    })
+    expect(
+      loadServerConfig({
+        ...base,
+        KEYWARDEN_LEAK_POLICY: 'notify',
+        KEYWARDEN_GITHUB_KEYS_URL: keysUrl || 'http://127.0.0.1:1/keys',
+        KEYWARDEN_EXPIRY_SCAN_MS: '0',
+      }),
+    ).toMatchObject({ leakPolicy: 'notify', expiryScanMs: 0 })
+    expect(() => loadServerConfig({ ...base, KEYWARDEN_LEAK_POLICY: 'delete' })).toThrow(
+      /KEYWARDEN_LEAK_POLICY/,
+    )
+    expect(() => loadServerConfig({ ...base, KEYWARDEN_GITHUB_KEYS_URL: 'ftp://x' })).toThrow(
+      /KEYWARDEN_GITHUB_KEYS_URL/,
+    )
+    expect(() => loadServerConfig({ ...base, KEYWARDEN_EXPIRY_SCAN_MS: '500' })).toThrow(
+      /KEYWARDEN_EXPIRY_SCAN_MS/,
+    )
+  })
 })
