@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createKeywarden } from '../packages/keywarden/src/index.js'
 import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
 import { createVault } from '../packages/keywarden/src/vault/index.js'
-import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
+import { createServerApp, settleBackground, storeHealthCheck } from '../packages/server/src/app.js'
 import { loadServerConfig } from '../packages/server/src/config.js'
 import { startExpiryScan } from '../packages/server/src/leaks/scan-job.js'
 import { createLogger } from '../packages/server/src/log/logger.js'
@@ -171,7 +171,8 @@ describe('POST /api/leaks/report', () => {
     const [bodyA, bodyB] = [await a.text(), await b.text()]
     expect(bodyA).toBe(bodyB)
     expect(JSON.parse(bodyA)).toEqual({ received: 1 })
-    await vi.waitFor(async () => expect((await warden.keys.get(record.id))?.revokedAt).toBeInstanceOf(Date))
+    await settleBackground(app)
+    expect((await warden.keys.get(record.id))?.revokedAt).toBeInstanceOf(Date)
     const { items } = await warden.audit.list({ targetId: record.id, action: 'key.leaked' })
     expect(items[0]).toMatchObject({ actor: { type: 'system', id: 'leak-report', address: '203.0.113.7' } })
     const hash = (await store.getKeyById(record.id))?.hash as string

@@ -40,6 +40,13 @@ export interface ServerAppOptions {
 
 const HEALTH_TIMEOUT_MS = 2000
 
+const settlers = new WeakMap<object, () => Promise<void>>()
+
+/** Resolves when the work an app does after answering (leak reports) is done: await it before closing the stores. */
+export function settleBackground(app: object): Promise<void> {
+  return settlers.get(app)?.() ?? Promise.resolve()
+}
+
 /** Resolves after `checkHealth`, rejects when it fails or takes longer than the timeout. */
 function withTimeout(check: () => Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined
@@ -118,6 +125,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     onError,
   })
   app.route('/', leaks.app)
+  settlers.set(app, leaks.settled)
   app.route('/', apiRoutes({ warden, vault, onError }))
   app.route(
     '/',

@@ -3,7 +3,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import { ConfigError, createKeywarden, describeError } from 'keywarden'
 import { createVault } from 'keywarden/vault'
 import { adminKeyNotice, ensureAdminKey } from './admin-key.js'
-import { createServerApp } from './app.js'
+import { createServerApp, settleBackground } from './app.js'
 import type { ServerConfig } from './config.js'
 import { startExpiryScan } from './leaks/scan-job.js'
 import { createLogger } from './log/logger.js'
@@ -119,6 +119,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
         if ('closeIdleConnections' in server) server.closeIdleConnections()
       })
       await stopScan()
+      await settleBackground(app)
       await shutdownStores()
     },
   }
