@@ -133,6 +133,7 @@ describe('sqlStore configuration and errors', () => {
       ['0002_rate_windows', 'Success'],
       ['0003_limit_groups', 'Success'],
       ['0005_audit', 'Success'],
+      ['0007_notices', 'Success'],
     ])
     expect(await store.getKeyById('x')).toBeNull()
     expect(await migrateToLatest(store)).toEqual([])

@@ -44,12 +44,14 @@ export {
   type VerifyValid,
 } from './keys/keywarden.js'
 export type { LastUsedOptions } from './keys/last-used.js'
+export type { LeakLabel, LeakPolicy, ReportLeakOptions } from './keys/leak.js'
+export { findKeys, keyPattern } from './keys/pattern.js'
 export type { ScopeOptions, ScopeRequirement } from './keys/scopes.js'
+export type { ExpiryScanOptions, ExpiryScanResult } from './notices/expiry.js'
+export { CREDITS_LOW_RATIO } from './notices/usage.js'
 export { assertStrongSecret, MIN_SECRET_BYTES } from './secrets/strength.js'
 export { AUDIT_LIMITS, assertAuditEntry, auditMatches } from './stores/audit-entry.js'
 export type { AuditQuery, AuditStore } from './stores/audit-types.js'
-// What the built-in stores share, for a third-party store to behave exactly like them: cursors,
-// the Invalid Date check every write runs, and the sliding-window decision of consumeKey.
 export { decodeCursor, encodeCursor, isAfterCursor, type KeyCursor } from './stores/cursor.js'
 export { assertKeyDates } from './stores/dates.js'
 export {
@@ -60,6 +62,9 @@ export {
   type SearchKeysQuery,
   type SearchPage,
 } from './stores/key-search.js'
+// What the built-in stores share, for a third-party store to behave exactly like them: cursors,
+// the Invalid Date check every write runs, and the sliding-window decision of consumeKey.
+export type { ClaimNoticeOptions, NoticeStore } from './stores/notice-types.js'
 // The stores' own rules for their settings, so the server and CLI check configuration the same way.
 export { redisNamespaceProblem } from './stores/redis/layout.js'
 export {

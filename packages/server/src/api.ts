@@ -11,6 +11,7 @@ import {
 } from 'keywarden/hono'
 import { openApiDocument, withVerifyRoute } from 'keywarden/openapi'
 import type { Vault } from 'keywarden/vault'
+import { LEAK_PATHS } from './leaks/openapi.js'
 import { resolveRoute } from './resolve.js'
 import { RESOLVE_PATH } from './resolve-openapi.js'
 
@@ -65,7 +66,7 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
     }),
     '/api/verify',
   )
-  const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH } }
+  const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH, ...LEAK_PATHS } }
 
   app.get('/openapi.json', (c) => c.json(document))
 

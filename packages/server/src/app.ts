@@ -8,6 +8,8 @@ import { staticAssets } from './assets.js'
 import { notFoundPage } from './dashboard/pages.js'
 import { dashboardRoutes } from './dashboard/routes.js'
 import { type ServerEnv, securityHeaders } from './dashboard/security.js'
+import { DEFAULT_GITHUB_KEYS_URL } from './leaks/github-keys.js'
+import { type LeakRoutesOptions, leakRoutes } from './leaks/routes.js'
 import { currentActivity, recordingVault, recordingWarden } from './log/activity.js'
 import { createLogger, type Logger } from './log/logger.js'
 import { requestLog } from './log/request-log.js'
@@ -33,9 +35,18 @@ export interface ServerAppOptions {
   logger?: Logger
   /** Unexpected failures. Default: an error line in the logger with the request id. */
   onError?: (error: unknown) => void
+  /** The leak endpoints' policy and GitHub keys (KEYWARDEN_LEAK_POLICY, KEYWARDEN_GITHUB_KEYS_URL). */
+  leaks?: Partial<Omit<LeakRoutesOptions, 'warden' | 'onError'>>
 }
 
 const HEALTH_TIMEOUT_MS = 2000
+
+const settlers = new WeakMap<object, () => Promise<void>>()
+
+/** Resolves when the work an app does after answering (leak reports) is done: await it before closing the stores. */
+export function settleBackground(app: object): Promise<void> {
+  return settlers.get(app)?.() ?? Promise.resolve()
+}
 
 /** Resolves after `checkHealth`, rejects when it fails or takes longer than the timeout. */
 function withTimeout(check: () => Promise<void>): Promise<void> {
@@ -106,6 +117,16 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   // Browsers ask for /favicon.ico on pages without a <link rel="icon"> (plain-text error pages).
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301))
 
+  // Before the API: /api/leaks/* take no API key (a signature, or the reported key itself).
+  const leaks = leakRoutes({
+    githubKeysUrl: DEFAULT_GITHUB_KEYS_URL,
+    now: () => now().getTime(),
+    ...options.leaks,
+    warden,
+    onError,
+  })
+  app.route('/', leaks.app)
+  settlers.set(app, leaks.settled)
   app.route('/', apiRoutes({ warden, vault, onError }))
   app.route(
     '/',

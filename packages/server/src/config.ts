@@ -30,6 +30,12 @@ export interface ServerConfig {
   acceptLegacy: boolean
   /** KEYWARDEN_KEYRING (JSON `{ current, keys }`): versioned vault secrets; createVault checks the secrets. */
   keyring: Keyring | null
+  /** KEYWARDEN_LEAK_POLICY: what reported leaked keys get. Default 'revoke'. */
+  leakPolicy?: 'revoke' | 'notify'
+  /** KEYWARDEN_GITHUB_KEYS_URL: GitHub's secret-scanning public keys. */
+  githubKeysUrl?: string
+  /** KEYWARDEN_EXPIRY_SCAN_MS: expiry scan interval; 0 = off. Default 600000. */
+  expiryScanMs?: number
   /** KEYWARDEN_LOG_LEVEL; default `info`. */
   logLevel?: LogLevel
   /** Unknown or misspelled variables; `startServer` prints them on stderr. */
@@ -81,6 +87,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     cacheTtlMs: s.cacheTtlMs,
     acceptLegacy: s.acceptLegacy,
     keyring: s.keyring,
+    leakPolicy: s.leakPolicy,
+    githubKeysUrl: s.githubKeysUrl,
+    expiryScanMs: s.expiryScanMs,
     logLevel: s.logLevel,
     warnings: s.warnings,
   }

@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import { ConfigError, createKeywarden } from 'keywarden'
+import { ConfigError, createKeywarden, describeError } from 'keywarden'
 import { createVault } from 'keywarden/vault'
 import { adminKeyNotice, ensureAdminKey } from './admin-key.js'
-import { createServerApp } from './app.js'
+import { createServerApp, settleBackground } from './app.js'
 import type { ServerConfig } from './config.js'
+import { startExpiryScan } from './leaks/scan-job.js'
 import { createLogger } from './log/logger.js'
 import { resolveSecret } from './secret.js'
 import { describeStores } from './settings/index.js'
@@ -79,12 +80,17 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     throw error
   }
 
+  const logger = createLogger({ level: config.logLevel, json: config.production, write: stderr })
   const app = createServerApp({
     warden,
     vault,
     secret,
     checkHealth: () => stores.checkHealth(),
-    logger: createLogger({ level: config.logLevel, json: config.production, write: stderr }),
+    logger,
+    leaks: {
+      policy: config.leakPolicy ?? 'revoke',
+      ...(config.githubKeysUrl ? { githubKeysUrl: config.githubKeysUrl } : {}),
+    },
   })
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host, port: config.port })
   try {
@@ -99,6 +105,10 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     await shutdownStores().catch(() => {})
     throw (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE' ? portInUse(config, error) : error
   }
+  // Every instance scans; the store's notice claims make each notice fire once.
+  const stopScan = startExpiryScan(warden, config.expiryScanMs ?? 600_000, (error) =>
+    logger.error({ error: describeError(error) }, 'expiry scan failed'),
+  )
   const port = (server.address() as AddressInfo).port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   return {
@@ -110,6 +120,8 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
         // Keep-alive connections would hold close() open; idle ones can go now.
         if ('closeIdleConnections' in server) server.closeIdleConnections()
       })
+      await stopScan()
+      await settleBackground(app)
       await shutdownStores()
     },
   }

@@ -1,6 +1,9 @@
 import { ConfigError, describeError, NotFoundError, ValidationError } from '../errors.js'
 import { createEventHub } from '../events/hub.js'
 import type { ChangeContext } from '../events/types.js'
+import { claimsOf } from '../notices/claims.js'
+import { createExpiryScanner } from '../notices/expiry.js'
+import { createUsageNotices } from '../notices/usage.js'
 import type { ApiKeyRecord, KeyPatch, KeyStore, StoredKey } from '../stores/types.js'
 import { hasMethods, KEY_STORE_METHODS } from '../stores/types.js'
 import { usageQuery } from '../usage/query.js'
@@ -10,6 +13,7 @@ import { assertPrefix, createKeyChecker, generateId, generateKey } from './forma
 import { createKeyHasher } from './hash.js'
 import { parseCreateInput, parseUpdateInput, touchesLimits } from './input.js'
 import { createLastUsedTracker, createNoopTracker } from './last-used.js'
+import { createLeakHandler } from './leak.js'
 import { newStoredKey, toRecord } from './record.js'
 import { graceEnd, rollInStore, successorOf, validateGrace } from './roll.js'
 import { type KeySettings, settableField } from './schema.js'
@@ -115,7 +119,10 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   const events = options.events ?? createEventHub({ store, now, onError })
   const changes = keyChangeEvents(events)
   const usage = wardenUsageCounter(store, options.usage, clock, onError)
-  const observe = composeObservers(usage ? [usageObserver(usage, clock)] : [])
+  const { claims } = claimsOf(store)
+  const notices = createUsageNotices({ claims, events, now, onError })
+  const observe = composeObservers([...(usage ? [usageObserver(usage, clock)] : []), notices.observe])
+  const isWellFormedKey = createKeyChecker(prefix)
 
   async function mustGet(id: string): Promise<StoredKey> {
     assertId(id)
@@ -155,6 +162,7 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       const ctx = changes.context(context)
       const at = now()
       const created = await insert(parseCreateInput(input, inputRules, at), at)
+      await notices.created(created.record).catch(onError)
       await changes.emit('key.created', created.record, ctx, { fields: fieldsOf(input) })
       return created
     },
@@ -162,7 +170,7 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
     verify: createVerifier({
       store,
       hash,
-      isWellFormedKey: createKeyChecker(prefix),
+      isWellFormedKey,
       scopes,
       tracker,
       clock,
@@ -170,6 +178,8 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       onLimiterError,
       observe,
     }),
+
+    reportLeak: createLeakHandler({ store, hash, isWellFormedKey, changes, now }),
 
     missingScopes(granted, required, requirement = 'all') {
       if (!Array.isArray(granted) || !Array.isArray(required)) {
@@ -265,6 +275,7 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
     events,
     audit: { list: (query) => events.list(query) },
     usage: { query: usageQuery(usage, store) },
+    notices: { scan: createExpiryScanner({ store, claims, events, now }) },
     flush: async () => {
       await Promise.all([tracker.flush(), usage?.flush()])
     },

@@ -1,11 +1,13 @@
 /** The arguments and answers of the keys.* methods (verify's are in verify.ts). */
 import type { EventHub } from '../events/hub.js'
 import type { AuditEntry, ChangeContext } from '../events/types.js'
+import type { ExpiryScanOptions, ExpiryScanResult } from '../notices/expiry.js'
 import type { AuditQuery } from '../stores/audit-types.js'
 import type { KeyState } from '../stores/key-search.js'
 import type { ApiKeyRecord, KeyStore, Page, RateLimitRule, Refill } from '../stores/types.js'
 import type { UsageOptions, UsageQuery, UsageReport } from '../usage/types.js'
 import type { LastUsedOptions } from './last-used.js'
+import type { LeakLabel, ReportLeakOptions } from './leak.js'
 import type { ScopeOptions, ScopeRequirement } from './scopes.js'
 import type { VerifyOptions, VerifyResult } from './verify.js'
 
@@ -198,6 +200,17 @@ export interface Keywarden {
      */
     roll(id: string, options?: RollOptions): Promise<CreatedKey & { previous: ApiKeyRecord }>
     /**
+     * Handles a key seen in public: looks it up by hash (no credits spent, no rate limit counted),
+     * emits `key.leaked` (detail `{ source, policy }`) and, under policy 'revoke' (default), revokes
+     * it with the same actor. Never throws for a bad key: anything not a key of this warden is
+     * 'false_positive'.
+     * @throws ValidationError when the options are invalid (policy, source, actor).
+     * @throws StoreError when the store fails.
+     * @example
+     * const label = await warden.keys.reportLeak(foundKey, { source: 'github' }) // 'true_positive'
+     */
+    reportLeak(key: unknown, options: ReportLeakOptions): Promise<LeakLabel>
+    /**
      * The scopes among `required` that `granted` lacks under this warden's wildcard and hierarchy
      * rules (for 'any': all of them when none is met). Pure: no store call, nothing spent.
      */
@@ -237,6 +250,18 @@ export interface Keywarden {
      * // [{ at: Date, valid: 12, invalid: { EXPIRED: 1 }, spent: 12 }, …]
      */
     query(query: UsageQuery): Promise<UsageReport>
+  }
+  notices: {
+    /**
+     * One expiry scan: emits key.expiring (7 days and 1 day before) and key.expired, each once per
+     * key and expiry date across every instance sharing the store (its notice claims). Run it
+     * periodically (the server does, every KEYWARDEN_EXPIRY_SCAN_MS).
+     * @throws ValidationError when `expiredWithinMs` is not a positive integer.
+     * @throws StoreError when the store fails.
+     * @example
+     * setInterval(() => warden.notices.scan().catch(console.warn), 60_000)
+     */
+    scan(options?: ExpiryScanOptions): Promise<ExpiryScanResult>
   }
   /** Writes pending last-used times and usage counts now. */
   flush(): Promise<void>

@@ -8,7 +8,9 @@ import { rateLimitedReporter } from './cached/report.js'
 import { guardSharedTier, type SharedTier } from './cached/shared-tier.js'
 import { changeWatcher } from './cached/watch.js'
 import { cachedWrites } from './cached/writes.js'
+import { NOTICE_STORE_METHODS, type NoticeStore } from './notice-types.js'
 import type { KeyStore } from './types.js'
+import { hasMethods } from './types.js'
 import { type UsageStore, usageOf } from './usage-types.js'
 
 export type { InvalidationOptions } from './cached/invalidation.js'
@@ -19,7 +21,8 @@ export type { KeyCacheTier } from './redis/cache-tier.js'
 /** Usage counts and the audit log (when the primary keeps them) go straight to the primary. */
 export type CachedStore = KeyStore &
   Partial<UsageStore> &
-  Partial<AuditStore> & {
+  Partial<AuditStore> &
+  Partial<NoticeStore> & {
     /** Resolves once cross-instance invalidation is subscribed (at once without it). */
     ready(): Promise<void>
   }
@@ -100,6 +103,13 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
       : {}),
 
     ...usageOf(primary),
+    // Claims go straight to the primary: only it is shared by every instance.
+    ...(hasMethods(primary, NOTICE_STORE_METHODS)
+      ? {
+          claimNotice: (id, options) => (primary as unknown as NoticeStore).claimNotice(id, options),
+          readNotice: (id) => (primary as unknown as NoticeStore).readNotice(id),
+        }
+      : {}),
 
     ready: () => bus?.ready ?? Promise.resolve(),
 

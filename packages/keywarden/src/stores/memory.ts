@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
 import { assertKeyDates } from './dates.js'
 import { counterId, groupOf } from './limit-group.js'
 import { memoryAudit } from './memory-audit.js'
+import { memoryNotices, type NoticeStore } from './memory-notices.js'
 import { own } from './memory-records.js'
 import { memorySearch } from './memory-search.js'
 import { memoryUsage } from './memory-usage.js'
@@ -24,7 +25,7 @@ import type { UsageStore } from './usage-types.js'
 
 export type MemoryStoreOptions = Record<string, never>
 
-export type MemoryStore = KeyStore & SecretStore & AuditStore & UsageStore
+export type MemoryStore = KeyStore & SecretStore & AuditStore & UsageStore & NoticeStore
 
 const SCAN_SEPARATOR = '\u0000'
 
@@ -90,6 +91,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
     ...memoryAudit(),
     ...memorySearch(byId),
     ...memoryUsage(),
+    ...memoryNotices(),
 
     async createKey(key) {
       assertKeyDates(key)

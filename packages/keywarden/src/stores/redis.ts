@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js'
 import type { AuditStore } from './audit-types.js'
+import type { NoticeStore } from './notice-types.js'
 import { redisAudit } from './redis/audit.js'
 import {
   assertCommandTimeout,
@@ -14,6 +15,7 @@ import { redisConsume } from './redis/consume.js'
 import { createHashById, type RedisContext } from './redis/context.js'
 import { redisKeyStore } from './redis/key-store.js'
 import { layout } from './redis/layout.js'
+import { redisNotices } from './redis/notices.js'
 import { redisSecretStore } from './redis/secret-store.js'
 import type { KeyStore, SecretStore } from './types.js'
 
@@ -46,6 +48,7 @@ export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'consumeByHash' 
   KeyStore &
   SecretStore &
   AuditStore &
+  NoticeStore &
   KeyCacheTier & { readonly namespace: string }
 
 /**
@@ -124,6 +127,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     consumeKey: redisConsume(ctx).consumeKey,
     ...redisSecretStore(ctx),
     ...redisAudit(ctx),
+    ...redisNotices(ctx),
     ...redisCacheTier(ctx),
     async close() {
       closed = true

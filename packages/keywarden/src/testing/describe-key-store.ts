@@ -3,6 +3,7 @@ import { ConflictError } from '../errors.js'
 import { KEY_DATES } from '../stores/dates.js'
 import type { KeyStore, StoredKey } from '../stores/types.js'
 import { counterContract } from './describe-counters.js'
+import { noticeContract } from './describe-notices.js'
 import { rollContract } from './describe-roll.js'
 import { makeStoredKey, uniqueOwner } from './fixtures.js'
 import { missingMethods } from './requires.js'
@@ -272,5 +273,6 @@ export function describeKeyStore(
 
     counterContract(() => store, concurrency)
     rollContract(() => store, concurrency)
+    noticeContract(() => store, Math.min(concurrency, 50))
   })
 }

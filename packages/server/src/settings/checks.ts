@@ -117,3 +117,30 @@ export const keyring: Check<Keyring> = (raw, source) => {
   }
   return ring as Keyring
 }
+
+export const leakPolicy: Check<'revoke' | 'notify'> = (raw, source) => {
+  const policy = raw.toLowerCase()
+  if (policy !== 'revoke' && policy !== 'notify') throw new ConfigError(`${source} must be revoke or notify`)
+  return policy
+}
+
+export const httpsUrl: Check<string> = (raw, source) => {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch (cause) {
+    throw new ConfigError(`${source} must be an http(s) URL`, { cause })
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`${source} must be an http(s) URL`)
+  }
+  return raw
+}
+
+export const scanIntervalMs: Check<number> = (raw, source) => {
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || (value !== 0 && value < 1000) || value > 86_400_000) {
+    throw new ConfigError(`${source} must be 0 (off) or a whole number of milliseconds from 1000 to 86400000`)
+  }
+  return value
+}

@@ -150,6 +150,33 @@ export const SETTINGS = {
     description:
       '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. `info` logs each refused request, key or provider-key change and resolve; `debug` every request. JSON lines with `NODE_ENV=production`, else text ([Logs](service.md#logs)).',
   }),
+  leakPolicy: spec<'revoke' | 'notify'>({
+    env: 'KEYWARDEN_LEAK_POLICY',
+    shown: '`revoke`',
+    fallback: 'revoke',
+    check: check.leakPolicy,
+    for: 'server',
+    description:
+      'What a leaked key reported to `/api/leaks/github` or `/api/leaks/report` gets: `revoke`, or `notify` (only the `key.leaked` event) ([Leaks](leaks.md)).',
+  }),
+  githubKeysUrl: spec({
+    env: 'KEYWARDEN_GITHUB_KEYS_URL',
+    shown: "GitHub's key list",
+    fallback: 'https://api.github.com/meta/public_keys/secret_scanning',
+    check: check.httpsUrl,
+    for: 'server',
+    description:
+      'Where the public keys that sign GitHub secret-scanning reports are fetched (and cached) from.',
+  }),
+  expiryScanMs: spec({
+    env: 'KEYWARDEN_EXPIRY_SCAN_MS',
+    shown: '`600000`',
+    fallback: 600_000,
+    check: check.scanIntervalMs,
+    for: 'server',
+    description:
+      'How often `serve` scans for keys 7 days and 1 day before expiry and just expired (`key.expiring`, `key.expired`, once each across instances); `0` turns it off.',
+  }),
   publicUrl: spec<string | null>({
     env: 'KEYWARDEN_PUBLIC_URL',
     shown: 'unset',

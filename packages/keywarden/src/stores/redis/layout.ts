@@ -16,6 +16,7 @@ import { ConfigError } from '../../errors.js'
  *   <ns>:audit:{<id>}    STRING one audit entry as JSON, never changed              (tag: entry id)
  *   <ns>:audit:all       ZSET  `<at, 15 digits>:<id>` of every entry, lexicographic (score 0)
  *   <ns>:audit:<kind>:{<value>} ZSET the same members for one target, actor, owner or action (tag: value)
+ *   <ns>:notice:{<id>}   STRING a notice claim (SET NX, with a TTL when given)    (tag: notice id)
  *
  * The record is tagged by its hash because verification, the hot path, knows the hash only: it
  * is one GET on one node. Lookup by id reaches the same tag in one step (GET the pointer, then
@@ -40,6 +41,7 @@ export interface Layout {
   auditEntry(id: string): string
   /** The index of every entry (kind 'all') or of one target, actor, owner or action. */
   auditIndex(kind: 'all' | 'target' | 'actor' | 'owner' | 'action', value?: string): string
+  notice(id: string): string
   /** SCAN pattern matching every key of this namespace. */
   pattern: string
 }
@@ -69,6 +71,7 @@ export function layout(namespace: string): Layout {
     scopes: `${ns}:scopes`,
     auditEntry: (id) => `${ns}:audit:{${id}}`,
     auditIndex: (kind, value) => (kind === 'all' ? `${ns}:audit:all` : `${ns}:audit:${kind}:{${value}}`),
+    notice: (id) => `${ns}:notice:{${id}}`,
     pattern: `${ns}:*`,
   }
 }

@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.js'
 import { dialectNamed, findDialect } from './dialects/index.js'
 import type { ColumnTypes } from './dialects/types.js'
 import { auditLog } from './migration-audit.js'
+import { noticesMigration } from './notices.js'
 import { resolveOptions, type SqlDialectName } from './options.js'
 
 export interface SchemaContext {
@@ -139,6 +140,7 @@ export const SQL_MIGRATIONS: SqlMigration[] = [
   { name: '0002_rate_windows', statements: rateWindows },
   { name: '0003_limit_groups', statements: limitGroups },
   { name: '0005_audit', statements: auditLog },
+  { name: '0007_notices', statements: noticesMigration },
 ]
 
 export function migrationTables(tablePrefix: string) {

@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.js'
 import type { AuditStore } from '../audit-types.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import { assertKeyDates } from '../dates.js'
+import type { NoticeStore } from '../notice-types.js'
 import type { KeyPatch, KeyStore, SecretStore, TouchEntry } from '../types.js'
 import { auditMethods } from './audit.js'
 import { resolveConnection } from './connection.js'
@@ -10,6 +11,7 @@ import type { SqliteChangeMarker } from './data-version.js'
 import { keyConflict } from './errors.js'
 import { lifecycle } from './lifecycle.js'
 import { tableNames } from './migrations.js'
+import { noticeMethods, noticesTableName } from './notices.js'
 import type { SqlConnection, SqlStoreOptions } from './options.js'
 import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
 import { searchMethod } from './search.js'
@@ -19,6 +21,7 @@ export type SqlStore = KeyStore &
   Required<Pick<KeyStore, 'searchKeys'>> &
   SecretStore &
   AuditStore &
+  NoticeStore &
   SqliteChangeMarker
 
 const migrators = new WeakMap<object, () => Promise<MigrationResult[]>>()
@@ -160,6 +163,7 @@ export function sqlStore(
     searchKeys: searchMethod(life, names.keys),
 
     ...secretMethods(life, names.secrets, dialect),
+    ...noticeMethods(life, noticesTableName(tablePrefix), dialect),
 
     ...auditMethods(life, names.audit, dialect),
 
