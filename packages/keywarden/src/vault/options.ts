@@ -1,7 +1,15 @@
 import { ConfigError } from '../errors.js'
 import { createEventHub, type EventHub } from '../events/hub.js'
 import { hasMethods, SECRET_STORE_METHODS, type SecretStore } from '../stores/types.js'
+import type { UsageCounter } from '../usage/types.js'
 import { createCipher, type VaultCipher } from './cipher.js'
+import {
+  isSettingsObject,
+  type ProviderSettings,
+  type ResolvedProviderSettings,
+  registryFromSettings,
+  resolveProviderSettings,
+} from './provider-settings.js'
 import { createProviderRegistry, type ProviderRegistry } from './providers.js'
 import type { CreateVaultOptions } from './types.js'
 
@@ -16,18 +24,50 @@ export interface ResolvedVaultOptions {
   cipher: VaultCipher
   providers: ProviderRegistry
   events: EventHub
+  /** A provider's settings with defaults (baseUrl, platformKey, fallback, check endpoint). */
+  settingsOf: (provider: string) => ResolvedProviderSettings
+  /** Where provider-key usage is counted; null when the vault was created without one. */
+  usage: UsageCounter | null
 }
 
-function resolveProviders(providers: CreateVaultOptions['providers']): ProviderRegistry {
-  if (providers === undefined) return createProviderRegistry()
-  if (Array.isArray(providers)) return createProviderRegistry(providers)
+function resolveProviders(providers: CreateVaultOptions['providers']): {
+  registry: ProviderRegistry
+  settings: Map<string, ProviderSettings>
+} {
+  if (providers === undefined) return { registry: createProviderRegistry(), settings: new Map() }
+  if (Array.isArray(providers)) return { registry: createProviderRegistry(providers), settings: new Map() }
+  if (isSettingsObject(providers)) return registryFromSettings(providers)
   const registry = providers as ProviderRegistry
   if (typeof registry.assertKey !== 'function' || typeof registry.get !== 'function') {
     throw new ConfigError(
-      'providers must be an array of provider definitions or a createProviderRegistry() result',
+      'providers must be an array of provider definitions, a createProviderRegistry() result, or per-provider settings ({ openai: { baseUrl, platformKey, fallback } })',
     )
   }
-  return registry
+  return { registry, settings: new Map() }
+}
+
+function settingsLookup(registry: ProviderRegistry, given: Map<string, ProviderSettings>) {
+  const resolved = new Map<string, ResolvedProviderSettings>()
+  for (const [id, settings] of given) resolved.set(id, resolveProviderSettings(registry, id, settings))
+  return (provider: string): ResolvedProviderSettings => {
+    let settings = resolved.get(provider)
+    if (!settings) {
+      settings = resolveProviderSettings(registry, provider)
+      resolved.set(provider, settings)
+    }
+    return settings
+  }
+}
+
+function checkUsage(usage: unknown): UsageCounter | null {
+  if (usage === undefined || usage === null) return null
+  const counter = usage as UsageCounter
+  if (typeof counter.add !== 'function' || typeof counter.sum !== 'function') {
+    throw new ConfigError(
+      'usage must be a UsageCounter (with add and sum), e.g. createUsageCounter({ store })',
+    )
+  }
+  return counter
 }
 
 export function resolveVaultOptions(options: CreateVaultOptions): ResolvedVaultOptions {
@@ -49,5 +89,15 @@ export function resolveVaultOptions(options: CreateVaultOptions): ResolvedVaultO
   if (typeof events.emit !== 'function' || typeof events.subscribe !== 'function') {
     throw new ConfigError('events must be an event hub, e.g. warden.events')
   }
-  return { store, defaultTtlMs, now, cipher, providers: resolveProviders(options.providers), events }
+  const { registry, settings } = resolveProviders(options.providers)
+  return {
+    store,
+    defaultTtlMs,
+    now,
+    cipher,
+    providers: registry,
+    events,
+    settingsOf: settingsLookup(registry, settings),
+    usage: checkUsage(options.usage),
+  }
 }
