@@ -94,7 +94,7 @@ describe('resolve: own key → team key → platform key, per policy', () => {
       providers: { openai: { fallback: [] } },
     })
     await closed.for({ userId: 'carol' }).resolve('openai')
-    const { items } = await store.listAudit({ action: 'secret.resolved' })
+    const { items } = await store.listAudit({ action: 'secret.resolved', limit: 100 })
     const details = items.map((e) => e.detail)
     expect(details).toContainEqual({ source: 'team', ref: expect.stringMatching(/^team:acme\/openai@/) })
     expect(details).toContainEqual({ source: 'platform', ref: expect.stringMatching(/^platform\/openai@/) })

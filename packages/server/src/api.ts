@@ -10,8 +10,9 @@ import {
 } from 'keywarden/hono'
 import { openApiDocument, withVerifyRoute } from 'keywarden/openapi'
 import type { Vault } from 'keywarden/vault'
+import { checkRoute } from './byok-check.js'
 import { resolveRoute } from './resolve.js'
-import { RESOLVE_PATH } from './resolve-openapi.js'
+import { CHECK_PATH, RESOLVE_PATH } from './resolve-openapi.js'
 
 const DEMO_PATH = {
   '/api/demo': {
@@ -59,7 +60,7 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
     openApiDocument({ title: 'keywarden server', basePath: '/api/keys', byokBasePath: '/api/byok' }),
     '/api/verify',
   )
-  const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH } }
+  const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...CHECK_PATH, ...DEMO_PATH } }
 
   app.get('/openapi.json', (c) => c.json(document))
 
@@ -72,6 +73,7 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
   // keys granted keywarden:byok may touch them: any other key of the owner is refused.
   const byokScope = requireAnyScope(BYOK_SCOPE, ADMIN_SCOPE)
   for (const path of ['/api/byok', '/api/byok/*']) app.use(path, auth, byokScope)
+  app.route('/', checkRoute({ vault, onError }))
   app.route(
     '/api/byok',
     byokRoutes({

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { assertStrongSecret, ConfigError } from 'keywarden'
-import type { Keyring } from 'keywarden/vault'
+import type { Keyring, ProviderSettings } from 'keywarden/vault'
 import type { LogLevel } from './settings/checks.js'
 import { readSettings, SETTINGS, type SettingName } from './settings/index.js'
 
@@ -30,6 +30,8 @@ export interface ServerConfig {
   acceptLegacy: boolean
   /** KEYWARDEN_KEYRING (JSON `{ current, keys }`): versioned vault secrets; createVault checks the secrets. */
   keyring: Keyring | null
+  /** KEYWARDEN_PROVIDERS: per-provider settings of the vault (baseUrl, platformKey, fallback). Holds secrets. */
+  providers?: Record<string, ProviderSettings> | null
   /** KEYWARDEN_LOG_LEVEL; default `info`. */
   logLevel?: LogLevel
   /** Unknown or misspelled variables; `startServer` prints them on stderr. */
@@ -81,6 +83,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     cacheTtlMs: s.cacheTtlMs,
     acceptLegacy: s.acceptLegacy,
     keyring: s.keyring,
+    providers: s.providers,
     logLevel: s.logLevel,
     warnings: s.warnings,
   }

@@ -57,6 +57,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     ...(config.keyring ? { keyring: config.keyring } : { secret }),
     store: stores.secrets,
     defaultTtlMs: VAULT_TTL_MS,
+    ...(config.providers ? { providers: config.providers } : {}),
   })
   let closed = false
   const shutdownStores = async () => {
