@@ -85,3 +85,12 @@ export type {
   StoredKey,
   TouchEntry,
 } from './stores/types.js'
+export type { UsageRow, UsageStore, UsageSum, UsageSumQuery } from './stores/usage-types.js'
+export type {
+  UsageBucket,
+  UsageCounter,
+  UsageGranularity,
+  UsageOptions,
+  UsageQuery,
+  UsageReport,
+} from './usage/types.js'

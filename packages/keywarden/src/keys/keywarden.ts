@@ -3,6 +3,8 @@ import { createEventHub } from '../events/hub.js'
 import type { ChangeContext } from '../events/types.js'
 import type { ApiKeyRecord, KeyPatch, KeyStore, StoredKey } from '../stores/types.js'
 import { hasMethods, KEY_STORE_METHODS } from '../stores/types.js'
+import { usageQuery } from '../usage/query.js'
+import { composeObservers, usageObserver, wardenUsageCounter } from '../usage/wire.js'
 import { fieldsOf, keyChangeEvents } from './changes.js'
 import { assertPrefix, createKeyChecker, generateId, generateKey } from './format.js'
 import { createKeyHasher } from './hash.js'
@@ -55,7 +57,7 @@ function assertId(id: unknown): asserts id is string {
  * of one prefix on any KeyStore. Keys are stored as SHA-256 (HMAC with a `pepper`) and carry a
  * checksum, so malformed keys are refused without a store call.
  * @throws ConfigError when an option is invalid: no KeyStore, a bad prefix, a short pepper, a bad
- * clock, lastUsed or onLimiterError (the message says what to fix).
+ * clock, lastUsed, usage or onLimiterError (the message says what to fix).
  * @example
  * import { createKeywarden } from 'keywarden'
  * import { memoryStore } from 'keywarden/stores/memory'
@@ -109,6 +111,8 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   const tracker = lastUsed === false ? createNoopTracker() : createLastUsedTracker(store, lastUsed, onError)
   const events = options.events ?? createEventHub({ store, now, onError })
   const changes = keyChangeEvents(events)
+  const usage = wardenUsageCounter(store, options.usage, clock, onError)
+  const observe = composeObservers(usage ? [usageObserver(usage, clock)] : [])
 
   async function mustGet(id: string): Promise<StoredKey> {
     assertId(id)
@@ -161,6 +165,7 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       clock,
       acceptLegacy,
       onLimiterError,
+      observe,
     }),
 
     missingScopes(granted, required, requirement = 'all') {
@@ -254,10 +259,13 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
     keys,
     events,
     audit: { list: (query) => events.list(query) },
-    flush: () => tracker.flush(),
+    usage: { query: usageQuery(usage, store) },
+    flush: async () => {
+      await Promise.all([tracker.flush(), usage?.flush()])
+    },
     async close() {
       try {
-        await tracker.close()
+        await Promise.all([tracker.close(), usage?.close()])
       } finally {
         await store.close()
       }

@@ -3,6 +3,7 @@ import type { EventHub } from '../events/hub.js'
 import type { AuditEntry, ChangeContext } from '../events/types.js'
 import type { AuditQuery } from '../stores/audit-types.js'
 import type { ApiKeyRecord, KeyStore, Page, RateLimitRule, Refill } from '../stores/types.js'
+import type { UsageOptions, UsageQuery, UsageReport } from '../usage/types.js'
 import type { LastUsedOptions } from './last-used.js'
 import type { ScopeOptions, ScopeRequirement } from './scopes.js'
 import type { VerifyOptions, VerifyResult } from './verify.js'
@@ -60,6 +61,12 @@ export interface KeywardenOptions {
   scopes?: ScopeOptions
   /** Write-behind last-used tracking; false turns it off. */
   lastUsed?: LastUsedOptions | false
+  /**
+   * Usage counting (warden.usage.query): every verification outcome per key per minute, written in
+   * batches, rolled up to hours and days. Default on when the store keeps usage (memory, SQL,
+   * Redis, cached over one of them); false turns it off.
+   */
+  usage?: UsageOptions | false
   /** Clock, injectable for tests. */
   now?: () => Date
   /**
@@ -182,7 +189,25 @@ export interface Keywarden {
      */
     list(query?: Partial<AuditQuery>): Promise<Page<AuditEntry>>
   }
-  /** Writes pending last-used times now. */
+  usage: {
+    /**
+     * Verification counts per bucket of [from, to): `valid`, `invalid` by failure code, credits
+     * `spent`; of one key (`keyId`), one owner's keys (`ownerId`, by the owner at count time),
+     * every key (neither), or the keyless series (`keyless: true`: MALFORMED, NOT_FOUND). Every
+     * bucket of the range is listed, empty ones included; pending counts are flushed first.
+     * @throws ValidationError when from/to are not dates, to is not after from, granularity is not
+     * minute/hour/day, or the range holds more than 1500 buckets.
+     * @throws ConfigError when usage counting is off (usage: false, or a store without usage).
+     * @throws StoreError when the store fails.
+     * @example
+     * const { buckets } = await warden.usage.query({
+     *   keyId: record.id, from: Date.now() - 3_600_000, to: Date.now(), granularity: 'minute',
+     * })
+     * // [{ at: Date, valid: 12, invalid: { EXPIRED: 1 }, spent: 12 }, …]
+     */
+    query(query: UsageQuery): Promise<UsageReport>
+  }
+  /** Writes pending last-used times and usage counts now. */
   flush(): Promise<void>
   /** Flushes and closes the store. */
   close(): Promise<void>

@@ -74,6 +74,12 @@ export interface VerifyWiring {
   clock: () => number
   acceptLegacy: boolean
   onLimiterError: 'deny' | 'allow'
+  /**
+   * Called synchronously, exactly once per verification that has a result (MALFORMED and
+   * NOT_FOUND too; not when verify throws), with the result and the requested cost (default 1).
+   * Usage counting is the first observer; createKeywarden composes them into one function.
+   */
+  observe: (result: VerifyResult, cost: number) => void
 }
 
 const MIN_LEGACY_KEY_LENGTH = 16
@@ -107,7 +113,8 @@ function hasLimits(stored: StoredKey): boolean {
 }
 
 export function createVerifier(wiring: VerifyWiring) {
-  const { store, hash, isWellFormedKey, scopes, tracker, clock, acceptLegacy, onLimiterError } = wiring
+  const { store, hash, isWellFormedKey, scopes, tracker, clock, acceptLegacy, onLimiterError, observe } =
+    wiring
 
   /** Parse: true for one of our keys, false for a possible imported (legacy) one, null for neither. */
   function parse(key: unknown): boolean | null {
@@ -152,9 +159,11 @@ export function createVerifier(wiring: VerifyWiring) {
     options: VerifyOptions | undefined,
     at = clock(),
   ): VerifyResult | Promise<VerifyResult> {
+    const cost = options?.cost ?? 1
     const answer = inspect(stored, digest, wellFormed, options, at)
-    if (answer === null) return limit(stored as StoredKey, at, options?.cost ?? 1)
+    if (answer === null) return limit(stored as StoredKey, at, cost)
     if (answer.valid) tracker.record((stored as StoredKey).id, at)
+    observe(answer, cost)
     return answer
   }
 
@@ -166,7 +175,7 @@ export function createVerifier(wiring: VerifyWiring) {
       inspect(stored, digest, wellFormed, options, at) === null ? consumeRequestFor(stored, at, cost) : null
     return (store.consumeByHash as NonNullable<KeyStore['consumeByHash']>)(digest, plan).then(
       ({ key, outcome }) =>
-        key && outcome ? settle(key, at, outcome) : check(key, digest, wellFormed, options, at),
+        key && outcome ? settle(key, at, outcome, cost) : check(key, digest, wellFormed, options, at),
     )
   }
 
@@ -180,7 +189,15 @@ export function createVerifier(wiring: VerifyWiring) {
       if (onLimiterError === 'allow') {
         tracker.record(stored.id, at)
         const key = toRecord(stored)
-        return { valid: true, key, remaining: stored.remaining, limits: [], limiterError: true }
+        const allowed: VerifyValid = {
+          valid: true,
+          key,
+          remaining: stored.remaining,
+          limits: [],
+          limiterError: true,
+        }
+        observe(allowed, cost)
+        return allowed
       }
       if (error instanceof StoreError) throw error
       throw new StoreError(
@@ -188,10 +205,16 @@ export function createVerifier(wiring: VerifyWiring) {
         { cause: error },
       )
     }
-    return settle(stored, at, outcome)
+    return settle(stored, at, outcome, cost)
   }
 
-  function settle(stored: StoredKey, at: number, outcome: ConsumeOutcome): VerifyResult {
+  function settle(stored: StoredKey, at: number, outcome: ConsumeOutcome, cost: number): VerifyResult {
+    const result = settled(stored, at, outcome)
+    observe(result, cost)
+    return result
+  }
+
+  function settled(stored: StoredKey, at: number, outcome: ConsumeOutcome): VerifyResult {
     const key = toRecord(stored)
     switch (outcome.status) {
       case 'ok':
@@ -221,7 +244,10 @@ export function createVerifier(wiring: VerifyWiring) {
 
   return function verify(key: unknown, options?: VerifyOptions): Promise<VerifyResult> {
     const wellFormed = parse(key)
-    if (wellFormed === null) return MALFORMED_PROMISE
+    if (wellFormed === null) {
+      observe(MALFORMED, options?.cost ?? 1)
+      return MALFORMED_PROMISE
+    }
     const cost = options?.cost
     if (cost !== undefined && !(Number.isSafeInteger(cost) && cost >= 0)) {
       return Promise.reject(new ValidationError('cost must be a non-negative integer', { field: 'cost' }))

@@ -8,16 +8,19 @@ import { guardSharedTier, type SharedTier } from './cached/shared-tier.js'
 import { changeWatcher } from './cached/watch.js'
 import { cachedWrites } from './cached/writes.js'
 import type { KeyStore } from './types.js'
+import { type UsageStore, usageOf } from './usage-types.js'
 
 export type { InvalidationOptions } from './cached/invalidation.js'
 export type { CachedStoreOptions } from './cached/options.js'
 export type { WatchOptions } from './cached/watch.js'
 export type { KeyCacheTier } from './redis/cache-tier.js'
 
-export type CachedStore = KeyStore & {
-  /** Resolves once cross-instance invalidation is subscribed (at once without it). */
-  ready(): Promise<void>
-}
+/** Usage counts (when the primary keeps them) go straight to the primary. */
+export type CachedStore = KeyStore &
+  Partial<UsageStore> & {
+    /** Resolves once cross-instance invalidation is subscribed (at once without it). */
+    ready(): Promise<void>
+  }
 
 /**
  * A KeyStore in front of another: lookups by hash go in-process LRU -> shared tier -> primary.
@@ -80,6 +83,8 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
     ...(primary.consumeKey
       ? { consumeKey: cachedConsume({ primary, cache, local, commandTimeoutMs, report }) }
       : {}),
+
+    ...usageOf(primary),
 
     ready: () => bus?.ready ?? Promise.resolve(),
 

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
 import { assertKeyDates } from './dates.js'
 import { counterId, groupOf } from './limit-group.js'
 import { memoryAudit } from './memory-audit.js'
+import { memoryUsage } from './memory-usage.js'
 import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
 import type {
@@ -17,10 +18,11 @@ import type {
   SecretStore,
   StoredKey,
 } from './types.js'
+import type { UsageStore } from './usage-types.js'
 
 export type MemoryStoreOptions = Record<string, never>
 
-export type MemoryStore = KeyStore & SecretStore & AuditStore
+export type MemoryStore = KeyStore & SecretStore & AuditStore & UsageStore
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
@@ -111,6 +113,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
 
   return {
     ...memoryAudit(),
+    ...memoryUsage(),
 
     async createKey(key) {
       assertKeyDates(key)
@@ -218,11 +221,8 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
         })
       }
       if (decision.count) {
-        let rules = windows.get(counter)
-        if (!rules) {
-          rules = new Map()
-          windows.set(counter, rules)
-        }
+        const rules = windows.get(counter) ?? new Map()
+        windows.set(counter, rules)
         request.rateLimits.forEach((rule, i) => {
           const { previous, current: count } = counts[i] as WindowCounts
           rules.set(rule.name, {
