@@ -1,7 +1,9 @@
 import { ConfigError } from '../errors.js'
 import { createEventHub, type EventHub } from '../events/hub.js'
 import { hasMethods, SECRET_STORE_METHODS, type SecretStore } from '../stores/types.js'
-import type { UsageCounter } from '../usage/types.js'
+import { keepsUsage } from '../stores/usage-types.js'
+import { assertUsageOptions, createUsageCounter } from '../usage/counter.js'
+import type { UsageCounter, UsageOptions } from '../usage/types.js'
 import { createCipher, type VaultCipher } from './cipher.js'
 import {
   isSettingsObject,
@@ -28,6 +30,8 @@ export interface ResolvedVaultOptions {
   settingsOf: (provider: string) => ResolvedProviderSettings
   /** Where provider-key usage is counted; null when the vault was created without one. */
   usage: UsageCounter | null
+  /** The counter was created by the vault (vault.close() closes it). */
+  ownsUsage: boolean
 }
 
 function resolveProviders(providers: CreateVaultOptions['providers']): {
@@ -59,15 +63,40 @@ function settingsLookup(registry: ProviderRegistry, given: Map<string, ProviderS
   }
 }
 
-function checkUsage(usage: unknown): UsageCounter | null {
-  if (usage === undefined || usage === null) return null
-  const counter = usage as UsageCounter
-  if (typeof counter.add !== 'function' || typeof counter.sum !== 'function') {
-    throw new ConfigError(
-      'usage must be a UsageCounter (with add and sum), e.g. createUsageCounter({ store })',
-    )
+/** The space provider-key usage rows are written under, beside the warden's `keys`. */
+export const VAULT_USAGE_SPACE = 'vault'
+
+/**
+ * The vault's usage counter: the one given, or one on the store when it keeps usage (memory, SQL,
+ * Redis), or none (`false`, or a store without usage). `owned` = created here, closed by vault.close().
+ */
+function resolveUsage(
+  usage: CreateVaultOptions['usage'],
+  store: SecretStore,
+  now: () => Date,
+): { counter: UsageCounter | null; owned: boolean } {
+  if (usage === false || usage === null) return { counter: null, owned: false }
+  const given = usage as UsageCounter | undefined
+  if (given && typeof given.add === 'function' && typeof given.sum === 'function') {
+    return { counter: given, owned: false }
   }
-  return counter
+  if (usage !== undefined && (typeof usage !== 'object' || Array.isArray(usage))) {
+    throw new ConfigError('usage must be a UsageCounter, { flushIntervalMs, retentionDays }, or false')
+  }
+  if (!keepsUsage(store)) {
+    if (usage === undefined) return { counter: null, owned: false }
+    throw new ConfigError('usage needs a store that keeps usage counts (memoryStore, sqlStore, redisStore)')
+  }
+  const { flushIntervalMs, retentionDays } = (usage ?? {}) as UsageOptions
+  assertUsageOptions({ flushIntervalMs, retentionDays })
+  const counter = createUsageCounter({
+    store,
+    space: VAULT_USAGE_SPACE,
+    clock: () => now().getTime(),
+    ...(flushIntervalMs !== undefined ? { flushIntervalMs } : {}),
+    ...(retentionDays !== undefined ? { retentionDays } : {}),
+  })
+  return { counter, owned: true }
 }
 
 export function resolveVaultOptions(options: CreateVaultOptions): ResolvedVaultOptions {
@@ -98,6 +127,9 @@ export function resolveVaultOptions(options: CreateVaultOptions): ResolvedVaultO
     providers: registry,
     events,
     settingsOf: settingsLookup(registry, settings),
-    usage: checkUsage(options.usage),
+    ...(() => {
+      const { counter, owned } = resolveUsage(options.usage, store, now)
+      return { usage: counter, ownsUsage: owned }
+    })(),
   }
 }

@@ -2,7 +2,7 @@ import type { EventHub } from '../events/hub.js'
 import type { ChangeContext } from '../events/types.js'
 import type { SecretInput } from '../secrets/strength.js'
 import type { SecretStore, SessionLike } from '../stores/types.js'
-import type { UsageCounter } from '../usage/types.js'
+import type { UsageCounter, UsageOptions } from '../usage/types.js'
 import type { ProviderKeyUsage, ProviderKeyUsageInput } from './budgets.js'
 import type { KeyCheckOptions, KeyCheckResult } from './check.js'
 import type { Keyring } from './cipher.js'
@@ -23,8 +23,12 @@ export interface CreateVaultOptions {
    * registry, or per-provider settings: `{ openai: { baseUrl, platformKey, fallback: ['team', 'platform'] } }`.
    */
   providers?: readonly ProviderDefinition[] | ProviderRegistry | Record<string, ProviderSettings>
-  /** Counts provider-key usage for `recordUsage` and monthly budgets (e.g. `createUsageCounter({ store })`). */
-  usage?: UsageCounter
+  /**
+   * Provider-key usage for `recordUsage` and monthly budgets. Default: counted on `store` when it keeps
+   * usage (memoryStore, sqlStore, redisStore), flushed every 5 s; `{ flushIntervalMs, retentionDays }`
+   * tunes that, a UsageCounter replaces it, `false` turns it off.
+   */
+  usage?: UsageCounter | UsageOptions | false
   now?: () => Date
   /**
    * Where changes are emitted (audit log, webhooks): pass `warden.events` to share the warden's.
@@ -168,6 +172,10 @@ export interface Vault {
    * const { costMicros, monthlyBudgetMicros } = await vault.usageThisMonth(summary.ref)
    */
   usageThisMonth(ref: string): Promise<ProviderKeyUsage>
+  /** Writes pending provider-key usage to the store now (it is also written every flushIntervalMs). */
+  flush(): Promise<void>
+  /** Flushes usage and stops the vault's usage timer; the store stays open (close it yourself). */
+  close(): Promise<void>
   readonly providers: ProviderRegistry
   readonly currentKeyId: string
 }

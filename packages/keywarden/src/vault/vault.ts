@@ -30,6 +30,13 @@ export function createVault(options: CreateVaultOptions): Vault {
     for: (owner) => handleFor(deps, owner),
     check: vaultCheck(sealed),
     recordUsage: (ref, usage) => deps.budgets.record(ref, usage),
+    flush: async () => {
+      await resolved.usage?.flush()
+    },
+    close: async () => {
+      if (resolved.ownsUsage) await resolved.usage?.close()
+      else await resolved.usage?.flush()
+    },
     async usageThisMonth(ref) {
       const { scope, provider } = parseRef(ref)
       const budget = scope === PLATFORM_SCOPE ? null : await deps.budgets.read(scope, provider)
