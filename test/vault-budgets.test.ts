@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, ValidationError } from '../packages/keywarden/src/errors.js'
 import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
-import { createVault, type FallbackStep } from '../packages/keywarden/src/vault/index.js'
+import { createVault, type FallbackStep, type ResolveResult } from '../packages/keywarden/src/vault/index.js'
 
 const USER_KEY = 'sk-proj-UserAbCdEf0123456789AbCdEf01234'
 const TEAM_KEY = 'sk-proj-TeamAbCdEf0123456789AbCdEf01234'
@@ -22,10 +22,16 @@ function setup(
     defaultTtlMs: null,
     providers: { openai: { fallback, ...(platform ? { platformKey: PLATFORM_KEY } : {}) } },
   })
-  return { store, vault, advance: (ms: number) => void (t += ms) }
+  return {
+    store,
+    vault,
+    advance: (ms: number) => {
+      t += ms
+    },
+  }
 }
 
-const refOf = (r: { apiKey: string | null }) => (r as { ref: string }).ref
+const refOf = (r: ResolveResult) => ('ref' in r ? r.ref : '')
 
 describe('provider-key usage and monthly budgets', () => {
   it('counts 10,000 concurrent recordings exactly, per key, per month', async () => {
