@@ -86,7 +86,8 @@ export function redisUsage(ctx: RedisContext, namespace: string): UsageStore {
       const keys: Array<{ key: string; at: number }> = []
       const first = Math.ceil(from / size) * size
       for (const name of new Set(series))
-        for (let at = first; at < to; at += size) keys.push({ key: bucketKey(space, granularity, at, name), at })
+        for (let at = first; at < to; at += size)
+          keys.push({ key: bucketKey(space, granularity, at, name), at })
       if (keys.length === 0) return []
       if (keys.length > MAX_BUCKETS) {
         throw new ValidationError(`sumUsage: at most ${MAX_BUCKETS} series buckets per call on Redis`)

@@ -19,7 +19,13 @@ export function usageTable(ctx: SchemaContext): Statement[] {
       .addColumn('at', 'bigint', (c) => c.notNull())
       .addColumn('metric', t.text(64), (c) => c.notNull())
       .addColumn('n', 'bigint', (c) => c.notNull())
-      .addPrimaryKeyConstraint(`${ctx.tablePrefix}usage_pkey`, ['space', 'series', 'granularity', 'at', 'metric'])
+      .addPrimaryKeyConstraint(`${ctx.tablePrefix}usage_pkey`, [
+        'space',
+        'series',
+        'granularity',
+        'at',
+        'metric',
+      ])
       .modifyEnd(t.tableEnd(ctx.mysqlCollation)),
     schema.createIndex(`${ctx.tablePrefix}usage_prune_idx`).on(table).columns(['space', 'granularity', 'at']),
   ]
