@@ -13,7 +13,9 @@ import { createHashById, type RedisContext } from './redis/context.js'
 import { redisKeyStore } from './redis/key-store.js'
 import { layout } from './redis/layout.js'
 import { redisSecretStore } from './redis/secret-store.js'
+import { redisUsage } from './redis/usage.js'
 import type { KeyStore, SecretStore } from './types.js'
+import type { UsageStore } from './usage-types.js'
 
 export type { CachedLookup, KeyCacheTier } from './redis/cache-tier.js'
 export type { RedisClientLike, RedisPubSubLike, RedisSubscriberLike } from './redis/client.js'
@@ -43,6 +45,7 @@ export interface RedisStoreOptions {
 export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'consumeByHash' | 'rollKey'>> &
   KeyStore &
   SecretStore &
+  UsageStore &
   KeyCacheTier & { readonly namespace: string }
 
 /**
@@ -121,6 +124,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     consumeKey: redisConsume(ctx).consumeKey,
     ...redisSecretStore(ctx),
     ...redisCacheTier(ctx),
+    ...redisUsage(ctx, namespace),
     async close() {
       closed = true
       if (url !== undefined && connected) await quitWithin(connected, commandTimeoutMs)

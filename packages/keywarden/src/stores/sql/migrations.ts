@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.js'
 import { dialectNamed, findDialect } from './dialects/index.js'
 import type { ColumnTypes } from './dialects/types.js'
 import { resolveOptions, type SqlDialectName } from './options.js'
+import { usageTable } from './usage-migration.js'
 
 export interface SchemaContext {
   /** A Kysely without plugins, bound to the connection the migration runs on. */
@@ -32,6 +33,7 @@ export function tableNames(tablePrefix: string) {
     keys: `${tablePrefix}keys`,
     secrets: `${tablePrefix}secrets`,
     rateWindows: `${tablePrefix}rate_windows`,
+    usage: `${tablePrefix}usage`,
   }
 }
 
@@ -136,6 +138,7 @@ export const SQL_MIGRATIONS: SqlMigration[] = [
   { name: '0001_keys_and_secrets', statements: keysAndSecrets },
   { name: '0002_rate_windows', statements: rateWindows },
   { name: '0003_limit_groups', statements: limitGroups },
+  { name: '0004_usage', statements: usageTable },
 ]
 
 export function migrationTables(tablePrefix: string) {
