@@ -1,6 +1,9 @@
 /** The server's vault routes of issue #16: resolve with teams and sources, and POST /api/byok/:provider/check. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { memoryServer } from './server-helpers.js'
+import { ConfigError } from '../packages/keywarden/src/errors.js'
+import { loadServerConfig } from '../packages/server/src/index.js'
+import { dashboardVault } from '../packages/server/src/vault-adapter.js'
+import { memoryServer, TEST_SECRET } from './server-helpers.js'
 import { type FakeProvider, startFakeProvider } from './support/fake-provider.js'
 
 const GOOD = 'sk-proj-GoodAbCdEf0123456789AbCdEf01234'
@@ -118,5 +121,43 @@ describe('POST /api/byok/:provider/check', () => {
     const second = (await server.warden.keys.create({ name: 'c', ownerId: 'u2', scopes: ['keywarden:byok'] }))
       .key
     expect((await post(server, '/api/byok/openai/check', second, { apiKey: GOOD })).status).toBe(200)
+  })
+})
+
+describe('KEYWARDEN_PROVIDERS and the dashboard adapter', () => {
+  it('parses per-provider settings and refuses bad ones without echoing a platform key', () => {
+    const env = (value: string) => ({ KEYWARDEN_SECRET: TEST_SECRET, KEYWARDEN_PROVIDERS: value })
+    const config = loadServerConfig(
+      env(JSON.stringify({ openai: { platformKey: PLATFORM_KEY, fallback: [] } })),
+    )
+    expect(config.providers).toEqual({ openai: { platformKey: PLATFORM_KEY, fallback: [] } })
+    for (const bad of [
+      `{"openai":{"platformKey":"${PLATFORM_KEY}"`,
+      `{"openai":{"platformKey":"${PLATFORM_KEY}","apiKey":"x"}}`,
+      `["${PLATFORM_KEY}"]`,
+    ]) {
+      let message = ''
+      try {
+        loadServerConfig(env(bad))
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError)
+        message = (error as Error).message
+      }
+      expect(message).toContain('KEYWARDEN_PROVIDERS')
+      expect(message).not.toContain(PLATFORM_KEY)
+    }
+  })
+
+  it("gives the provider cards each key's usage this month and tests the saved key", async () => {
+    const server = memoryServer({ providers: { openai: { baseUrl: fake.baseUrl } } })
+    const cards = dashboardVault(server.vault)
+    await server.vault.for({ userId: 'admin' }).set('openai', GOOD, { monthlyBudgetMicros: 2_000_000 })
+    const [saved] = await cards.list('admin')
+    expect(saved?.usage).toMatchObject({ requests: 0, costMicros: 0, monthlyBudgetMicros: 2_000_000 })
+    const { ref } = (await server.vault.for({ userId: 'admin' }).list())[0] as { ref: string }
+    server.vault.recordUsage(ref, { requests: 3, costMicros: 1500 })
+    expect((await cards.list('admin'))[0]?.usage).toMatchObject({ requests: 3, costMicros: 1500 })
+    expect(await cards.check('admin', 'openai')).toMatchObject({ ok: true, status: 200 })
+    expect(await cards.check('admin', 'anthropic')).toBeNull()
   })
 })
