@@ -14,6 +14,7 @@ const run = promisify(execFile)
 const CLIENT_DIR = join(import.meta.dirname, '..', 'examples', 'python')
 const ADMIN_KEY = /^\s+(kw_[0-9A-Za-z]+)$/m
 const OPENAI = 'sk-proj-Pq1xW9vU8tS7rQ6pO5nM4lK3jJ2iH1g'
+const PLATFORM_ANTHROPIC = 'sk-ant-api03-PlatformPq1xW9vU8tS7rQ6pO5nM4'
 
 const hasPython = await run('python3', ['--version']).then(
   () => true,
@@ -25,7 +26,7 @@ if (!hasPython) console.warn('python client test skipped: python3 is not on PATH
 const SCRIPT = `
 import json, os, sys
 sys.path.insert(0, os.environ["CLIENT_DIR"])
-from keywarden_client import KeywardenClient, KeywardenAuthError, KeywardenNotFound, KeywardenUnavailable
+from keywarden_client import KeywardenClient, KeywardenAuthError, KeywardenNotFound, KeywardenUnavailable, KeywardenBudgetExceeded
 
 url, service = os.environ["KW_URL"], os.environ["KW_SERVICE"]
 kw = KeywardenClient(url, service_key=service)
@@ -36,16 +37,17 @@ out = {
     "malformed": kw.verify("not-a-key"),
     "unknown": kw.verify(os.environ["KW_UNKNOWN"]),
     "resolved": kw.resolve("user-42", "openai"),
+    "platform": kw.resolve("user-42", "anthropic", team_ids=["acme"]),
 }
 
 def failure(call):
     try:
         call()
         return None
-    except (KeywardenAuthError, KeywardenNotFound, KeywardenUnavailable) as error:
+    except (KeywardenAuthError, KeywardenNotFound, KeywardenUnavailable, KeywardenBudgetExceeded) as error:
         return {"type": type(error).__name__, "status": error.status, "message": str(error)}
 
-out["missing"] = failure(lambda: kw.resolve("user-42", "anthropic"))
+out["missing"] = failure(lambda: kw.resolve("user-42", "groq", team_ids=["acme"]))
 out["bad_service_key"] = failure(lambda: KeywardenClient(url, "kw_nonsense").verify("x"))
 out["no_scope"] = failure(lambda: KeywardenClient(url, os.environ["KW_USER_KEY"]).resolve("user-42", "openai"))
 out["down"] = failure(lambda: KeywardenClient("http://127.0.0.1:9", service, timeout=2).verify("x"))
@@ -58,7 +60,13 @@ describe.skipIf(!hasPython)('the Python client against a running server', () => 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kw-py-'))
-    server = await startServerProcess({ KEYWARDEN_SECRET: TEST_SECRET }, dir)
+    server = await startServerProcess(
+      {
+        KEYWARDEN_SECRET: TEST_SECRET,
+        KEYWARDEN_PROVIDERS: JSON.stringify({ anthropic: { platformKey: PLATFORM_ANTHROPIC } }),
+      },
+      dir,
+    )
   })
 
   afterAll(async () => {
@@ -124,7 +132,9 @@ describe.skipIf(!hasPython)('the Python client against a running server', () => 
     })
     expect(out.malformed).toEqual({ valid: false, code: 'MALFORMED' })
     expect(out.unknown).toEqual({ valid: false, code: 'NOT_FOUND' })
-    expect(out.resolved).toMatchObject({ provider: 'openai', apiKey: OPENAI })
+    expect(out.resolved).toMatchObject({ provider: 'openai', apiKey: OPENAI, source: 'user', teamId: null })
+    expect(out.resolved.ref).toMatch(/^user:user-42\/openai@[0-9a-f]{8}$/)
+    expect(out.platform).toMatchObject({ apiKey: PLATFORM_ANTHROPIC, source: 'platform', teamId: null })
     expect(out.missing).toMatchObject({ type: 'KeywardenNotFound', status: 404 })
     expect(out.bad_service_key).toMatchObject({ type: 'KeywardenAuthError', status: 401 })
     expect(out.no_scope).toMatchObject({ type: 'KeywardenAuthError', status: 403 })
@@ -134,8 +144,8 @@ describe.skipIf(!hasPython)('the Python client against a running server', () => 
     // The server logged the resolves; its output holds no provider key and no issued key.
     const logs = `${server.stderr()}`
     expect(logs).toMatch(/byok\.resolve .*caller=key_\w+ owner=user-42 provider=openai outcome=returned/)
-    expect(logs).toMatch(/provider=anthropic outcome="none stored"/)
-    for (const secret of [OPENAI, service, user.key, byok.key, metered.key])
+    expect(logs).toMatch(/provider=groq outcome="none stored"/)
+    for (const secret of [OPENAI, PLATFORM_ANTHROPIC, service, user.key, byok.key, metered.key])
       expect(logs).not.toContain(secret)
   })
 })

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono'
 import { createKeywarden } from '../packages/keywarden/src/index.js'
 import { type MemoryStore, memoryStore } from '../packages/keywarden/src/stores/memory.js'
-import { createVault } from '../packages/keywarden/src/vault/index.js'
+import { createVault, type ProviderSettings } from '../packages/keywarden/src/vault/index.js'
 import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
 import { createLogger } from '../packages/server/src/log/logger.js'
 
@@ -13,12 +13,26 @@ export const ORIGIN = 'http://127.0.0.1:3000'
  * The server app on a memory store. With `logLevel` its log lines (JSON) are kept in `lines`;
  * without, it logs nothing.
  */
-export function memoryServer({ now, logLevel }: { now?: () => Date; logLevel?: 'debug' | 'info' } = {}) {
+export function memoryServer({
+  now,
+  logLevel,
+  providers,
+}: {
+  now?: () => Date
+  logLevel?: 'debug' | 'info'
+  providers?: Record<string, ProviderSettings>
+} = {}) {
   const clock = now ? { now } : {}
   const store: MemoryStore = memoryStore()
   const warden = createKeywarden({ store, prefix: 'kw', lastUsed: false, ...clock })
   // One hub, as startServer builds it: provider-key changes land in the warden's audit log.
-  const vault = createVault({ secret: TEST_SECRET, store, events: warden.events, ...clock })
+  const vault = createVault({
+    secret: TEST_SECRET,
+    store,
+    events: warden.events,
+    ...clock,
+    ...(providers ? { providers } : {}),
+  })
   const errors: unknown[] = []
   const lines: string[] = []
   const app = createServerApp({

@@ -73,7 +73,14 @@ describe('POST /api/byok/resolve on the server', () => {
       const got = await post(server, '/api/byok/resolve', caller, { ownerId: 'u1', provider: 'openai' })
       expect(got.status).toBe(200)
       expect(got.headers.get('cache-control')).toBe('no-store')
-      expect(await got.json()).toEqual({ provider: 'openai', apiKey: OPENAI, expiresAt })
+      expect(await got.json()).toEqual({
+        provider: 'openai',
+        apiKey: OPENAI,
+        source: 'user',
+        ref: expect.stringMatching(/^user:u1\/openai@[0-9a-f]{8}$/),
+        teamId: null,
+        expiresAt,
+      })
     }
   })
 

@@ -132,6 +132,7 @@ describe('sqlStore configuration and errors', () => {
       ['0001_keys_and_secrets', 'Success'],
       ['0002_rate_windows', 'Success'],
       ['0003_limit_groups', 'Success'],
+      ['0004_usage', 'Success'],
       ['0005_audit', 'Success'],
       ['0007_notices', 'Success'],
     ])

@@ -73,7 +73,7 @@ for (const engine of ['sqlite-file', 'postgres', 'mysql'] as const) {
       expect(results).toEqual([{ found: null }, { found: null }])
       const prefix = place.options.tablePrefix as string
       expect(await tableNames(engine, place)).toEqual(
-        ['audit', 'keys', 'migrations', 'migrations_lock', 'notices', 'rate_windows', 'secrets'].map(
+        ['audit', 'keys', 'migrations', 'migrations_lock', 'notices', 'rate_windows', 'secrets', 'usage'].map(
           (t) => prefix + t,
         ),
       )
@@ -81,6 +81,7 @@ for (const engine of ['sqlite-file', 'postgres', 'mysql'] as const) {
         '0001_keys_and_secrets',
         '0002_rate_windows',
         '0003_limit_groups',
+        '0004_usage',
         '0005_audit',
         '0007_notices',
       ])

@@ -6,7 +6,8 @@
     answer = kw.verify(api_key_from_request, scopes=["users:read"])
     if answer["valid"]:
         owner = answer["key"]["ownerId"]
-    openai_key = kw.resolve(owner, "openai")["apiKey"]
+    resolved = kw.resolve(owner, "openai", team_ids=["acme"])
+    openai_key = resolved["apiKey"]  # resolved["source"]: "user" | "team" | "platform"
 
 The service key is a keywarden key with the scope keywarden:verify (for verify) and/or
 keywarden:resolve (for resolve); keywarden:admin implies both.
@@ -36,6 +37,10 @@ class KeywardenAuthError(KeywardenError):
 
 class KeywardenNotFound(KeywardenError):
     """404: for resolve, the owner has no stored key for that provider."""
+
+
+class KeywardenBudgetExceeded(KeywardenError):
+    """402: for resolve, every key the provider's policy allows is over its monthly budget."""
 
 
 class KeywardenUnavailable(KeywardenError):
@@ -71,10 +76,16 @@ class KeywardenClient:
             body["requirement"] = requirement
         return self._post("/api/verify", body)
 
-    def resolve(self, owner_id: str, provider: str) -> dict:
-        """The owner's provider key: {"provider", "apiKey", "expiresAt"}. Keep apiKey in memory only.
-        Raises KeywardenNotFound when the owner has none stored for `provider`."""
-        return self._post("/api/byok/resolve", {"ownerId": owner_id, "provider": provider})
+    def resolve(self, owner_id: str, provider: str, team_ids: Optional[Sequence[str]] = None) -> dict:
+        """The provider key the owner should use: their own, else the first of `team_ids` holding one,
+        else the platform key, as the provider's fallback policy allows. Returns {"provider", "apiKey",
+        "source": "user" | "team" | "platform", "ref", "teamId", "expiresAt"}; keep apiKey in memory
+        only, report usage against ref. Raises KeywardenNotFound when no allowed key exists (reason
+        MISSING), KeywardenBudgetExceeded when every allowed key is over its budget."""
+        body: dict[str, Any] = {"ownerId": owner_id, "provider": provider}
+        if team_ids is not None:
+            body["teamIds"] = list(team_ids)
+        return self._post("/api/byok/resolve", body)
 
     def _post(self, path: str, body: dict) -> dict:
         request = urllib.request.Request(
@@ -109,6 +120,8 @@ def _problem_error(error: urllib.error.HTTPError) -> KeywardenError:
         return KeywardenAuthError(status, detail, problem)
     if status == 404:
         return KeywardenNotFound(status, detail, problem)
+    if status == 402:
+        return KeywardenBudgetExceeded(status, detail, problem)
     if status >= 500:
         return KeywardenUnavailable(status, detail, problem)
     return KeywardenError(status, detail, problem)

@@ -1,6 +1,7 @@
 // A separate process for the limits tests: it opens the shared store and verifies one key.
 //   node --import tsx test/limits-procs/child.ts spend <specJson> <key> <count>
 //   node --import tsx test/limits-procs/child.ts hammer <specJson> <key> <durationMs> <workers>
+//   node --import tsx test/limits-procs/child.ts count <specJson> <key> <count> <workers>
 // Once connected it prints "ready" and waits for a line "go <startAt>" on stdin, so both processes
 // start together however long each took to boot. Then it prints one JSON line: how many
 // verifications were valid, the codes of the others, and (hammer) the clock reading of every
@@ -15,6 +16,10 @@ const warden = createKeywarden({
   store,
   prefix: 'lim',
   lastUsed: false,
+  // The usage tests flush often, so the two processes' flushes overlap many times.
+  ...(process.env.KEYWARDEN_TEST_USAGE_FLUSH_MS && {
+    usage: { flushIntervalMs: Number(process.env.KEYWARDEN_TEST_USAGE_FLUSH_MS) },
+  }),
   // verify reads the clock once per verification with limits: record each reading.
   now: () => {
     const at = new Date()
@@ -58,6 +63,17 @@ async function main(): Promise<unknown> {
     const count = Number(rest[0])
     const began = Date.now()
     await Promise.all(Array.from({ length: count }, verifyOnce))
+    return { valid, codes, began, ended: Date.now() }
+  }
+  if (mode === 'count') {
+    // `count` verifications by `workers` concurrent callers (the usage tests).
+    const [count, workers] = rest.map(Number) as [number, number]
+    const began = Date.now()
+    let left = count
+    const worker = async () => {
+      while (left-- > 0) await verifyOnce()
+    }
+    await Promise.all(Array.from({ length: workers }, worker))
     return { valid, codes, began, ended: Date.now() }
   }
   if (mode === 'hammer') {

@@ -11,9 +11,10 @@ import {
 } from 'keywarden/hono'
 import { openApiDocument, withVerifyRoute } from 'keywarden/openapi'
 import type { Vault } from 'keywarden/vault'
+import { checkRoute } from './byok-check.js'
 import { LEAK_PATHS } from './leaks/openapi.js'
 import { resolveRoute } from './resolve.js'
-import { RESOLVE_PATH } from './resolve-openapi.js'
+import { CHECK_PATH, RESOLVE_PATH } from './resolve-openapi.js'
 
 const DEMO_PATH = {
   '/api/demo': {
@@ -66,7 +67,10 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
     }),
     '/api/verify',
   )
-  const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH, ...LEAK_PATHS } }
+  const document = {
+    ...base,
+    paths: { ...base.paths, ...RESOLVE_PATH, ...CHECK_PATH, ...DEMO_PATH, ...LEAK_PATHS },
+  }
 
   app.get('/openapi.json', (c) => c.json(document))
 
@@ -81,6 +85,7 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
   // keys granted keywarden:byok may touch them: any other key of the owner is refused.
   const byokScope = requireAnyScope(BYOK_SCOPE, ADMIN_SCOPE)
   for (const path of ['/api/byok', '/api/byok/*']) app.use(path, auth, byokScope)
+  app.route('/', checkRoute({ vault, onError }))
   app.route(
     '/api/byok',
     byokRoutes({

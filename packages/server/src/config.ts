@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { assertStrongSecret, ConfigError } from 'keywarden'
-import type { Keyring } from 'keywarden/vault'
+import type { Keyring, ProviderSettings } from 'keywarden/vault'
 import type { LogLevel } from './settings/checks.js'
 import { readSettings, SETTINGS, type SettingName } from './settings/index.js'
 
@@ -36,6 +36,8 @@ export interface ServerConfig {
   githubKeysUrl?: string
   /** KEYWARDEN_EXPIRY_SCAN_MS: expiry scan interval; 0 = off. Default 600000. */
   expiryScanMs?: number
+  /** KEYWARDEN_PROVIDERS: per-provider settings of the vault (baseUrl, platformKey, fallback). Holds secrets. */
+  providers?: Record<string, ProviderSettings> | null
   /** KEYWARDEN_LOG_LEVEL; default `info`. */
   logLevel?: LogLevel
   /** Unknown or misspelled variables; `startServer` prints them on stderr. */
@@ -90,6 +92,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     leakPolicy: s.leakPolicy,
     githubKeysUrl: s.githubKeysUrl,
     expiryScanMs: s.expiryScanMs,
+    providers: s.providers,
     logLevel: s.logLevel,
     warnings: s.warnings,
   }

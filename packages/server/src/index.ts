@@ -60,6 +60,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     defaultTtlMs: VAULT_TTL_MS,
     // One hub: provider-key changes land in the warden's audit log and reach the same webhooks.
     events: warden.events,
+    ...(config.providers ? { providers: config.providers } : {}),
   })
   let closed = false
   const shutdownStores = async () => {

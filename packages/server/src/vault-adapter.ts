@@ -11,10 +11,23 @@ export function dashboardVault(vault: Vault): DashboardVault {
         pattern: p.pattern,
         hint: p.format ?? `like ${p.example.slice(0, 6)}…`,
       })),
-    list: (userId) => vault.for({ userId }).list(),
+    async list(userId) {
+      const secrets = await vault.for({ userId }).list()
+      return Promise.all(
+        secrets.map(async (secret) => {
+          // Usage needs a counting store; without one the card simply shows none.
+          const usage = await vault.usageThisMonth(secret.ref).catch(() => null)
+          return { ...secret, usage }
+        }),
+      )
+    },
     async set(userId, provider, key) {
       await vault.for({ userId }).set(provider, key)
     },
     delete: (userId, provider) => vault.for({ userId }).delete(provider),
+    async check(userId, provider) {
+      const apiKey = await vault.for({ userId }).get(provider)
+      return apiKey === null ? null : vault.check(provider, apiKey)
+    },
   }
 }

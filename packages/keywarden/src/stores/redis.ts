@@ -17,7 +17,9 @@ import { redisKeyStore } from './redis/key-store.js'
 import { layout } from './redis/layout.js'
 import { redisNotices } from './redis/notices.js'
 import { redisSecretStore } from './redis/secret-store.js'
+import { redisUsage } from './redis/usage.js'
 import type { KeyStore, SecretStore } from './types.js'
+import type { UsageStore } from './usage-types.js'
 
 export type { CachedLookup, KeyCacheTier } from './redis/cache-tier.js'
 export type { RedisClientLike, RedisPubSubLike, RedisSubscriberLike } from './redis/client.js'
@@ -49,6 +51,7 @@ export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'consumeByHash' 
   SecretStore &
   AuditStore &
   NoticeStore &
+  UsageStore &
   KeyCacheTier & { readonly namespace: string }
 
 /**
@@ -129,6 +132,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ...redisAudit(ctx),
     ...redisNotices(ctx),
     ...redisCacheTier(ctx),
+    ...redisUsage(ctx, namespace),
     async close() {
       closed = true
       if (url !== undefined && connected) await quitWithin(connected, commandTimeoutMs)

@@ -1,15 +1,29 @@
 import { ConfigError, ValidationError } from '../errors.js'
 import type { ChangeContext } from '../events/types.js'
 import type { SecretStore } from '../stores/types.js'
+import { assertBudget, type VaultBudgets } from './budgets.js'
 import { vaultChangeEvents } from './events.js'
 import type { ResolvedVaultOptions } from './options.js'
 import { PROVIDER_ID } from './providers.js'
-import { SESSION_SCOPE, USER_SCOPE_PREFIX } from './scope.js'
+import { type ResolveResult, type ResolveSource, resolveKey } from './resolve.js'
+import { BUDGET_SCOPE_PREFIX, SESSION_SCOPE, TEAM_SCOPE_PREFIX, USER_SCOPE_PREFIX } from './scope.js'
 import { isExpired, type VaultSealing } from './sealing.js'
 import type { SecretSummary, SetSecretOptions, VaultFor, VaultHandle } from './types.js'
 
 const MAX_KEY_LENGTH = 4096
 const MAX_USER_ID_LENGTH = 512
+const MAX_TEAMS = 100
+
+function assertOwnerId(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_USER_ID_LENGTH) {
+    throw new ValidationError(
+      `${field} must be a non-empty string of at most ${MAX_USER_ID_LENGTH} characters`,
+      {
+        field,
+      },
+    )
+  }
+}
 
 function assertTtl(ttlMs: unknown, field: string): asserts ttlMs is number | null {
   if (ttlMs === null) return
@@ -34,7 +48,7 @@ function assertProviderId(provider: unknown): asserts provider is string {
   }
 }
 
-type HandleDeps = ResolvedVaultOptions & VaultSealing
+type HandleDeps = ResolvedVaultOptions & VaultSealing & { budgets: VaultBudgets }
 
 // A class, not an object of closures: vault.for() runs on every request, its methods are shared.
 class Handle implements VaultHandle {
@@ -42,7 +56,16 @@ class Handle implements VaultHandle {
     private readonly deps: HandleDeps,
     private readonly bound: SecretStore,
     readonly scope: string,
+    private readonly source: ResolveSource,
+    private readonly teamIds: readonly string[] = [],
   ) {}
+
+  async resolve(provider: string, context?: ChangeContext): Promise<ResolveResult> {
+    assertProviderId(provider)
+    if (!this.deps.providers.has(provider)) this.deps.providers.assertKey(provider, '')
+    const own = { scope: this.scope, source: this.source, store: this.bound }
+    return resolveKey(this.deps, this.deps.budgets, own, this.teamIds, provider, context)
+  }
 
   async set(provider: string, apiKey: string, setOptions: SetSecretOptions = {}): Promise<SecretSummary> {
     const { providers, now, defaultTtlMs, seal, summary } = this.deps
@@ -54,7 +77,13 @@ class Handle implements VaultHandle {
     }
     providers.assertKey(provider, key)
     const at = now()
-    const { ttlMs, expiresAt, createdAt = at, actor, requestId } = setOptions ?? {}
+    const { ttlMs, expiresAt, createdAt = at, actor, requestId, monthlyBudgetMicros } = setOptions ?? {}
+    assertBudget(monthlyBudgetMicros)
+    if (monthlyBudgetMicros !== undefined && this.scope === SESSION_SCOPE) {
+      throw new ValidationError('monthlyBudgetMicros needs a user or team key: a session key has no budget', {
+        field: 'monthlyBudgetMicros',
+      })
+    }
     const changes = vaultChangeEvents(this.deps.events)
     const ctx = changes.context({ actor, requestId })
     assertDate(createdAt, 'createdAt')
@@ -71,12 +100,16 @@ class Handle implements VaultHandle {
     }
     const record = seal({ scope: this.scope, provider, createdAt, updatedAt: at, expiresAt: expiry }, key)
     await this.bound.putSecret(record)
+    if (monthlyBudgetMicros !== undefined) {
+      await this.deps.budgets.write(this.scope, provider, monthlyBudgetMicros, expiry)
+    }
     const shown = summary(record)
     await changes.secret('secret.put', this.scope, provider, ctx, {
       fields: [
         'apiKey',
         ...(ttlMs !== undefined ? ['ttlMs'] : []),
         ...(expiresAt !== undefined ? ['expiresAt'] : []),
+        ...(monthlyBudgetMicros !== undefined ? ['monthlyBudgetMicros'] : []),
       ],
       data: { label: shown.label, createdAt: shown.createdAt, expiresAt: shown.expiresAt },
     })
@@ -109,41 +142,66 @@ class Handle implements VaultHandle {
     const changes = vaultChangeEvents(this.deps.events)
     const ctx = changes.context(context)
     const deleted = await this.bound.deleteSecret(this.scope, provider)
+    if (deleted && this.scope !== SESSION_SCOPE)
+      await this.deps.budgets.write(this.scope, provider, null, null)
     if (deleted) await changes.secret('secret.deleted', this.scope, provider, ctx)
     return deleted
   }
 
   async list(): Promise<SecretSummary[]> {
     const at = this.deps.now()
-    return (await this.bound.listSecrets(this.scope)).filter((r) => !isExpired(r, at)).map(this.deps.summary)
+    const records = (await this.bound.listSecrets(this.scope)).filter((r) => !isExpired(r, at))
+    const budgets = new Map<string, number | null>()
+    if (this.scope !== SESSION_SCOPE && records.length > 0) {
+      for (const r of records) budgets.set(r.provider, await this.deps.budgets.read(this.scope, r.provider))
+    }
+    return records.map((r) => ({
+      ...this.deps.summary(r),
+      monthlyBudgetMicros: budgets.get(r.provider) ?? null,
+    }))
   }
 
   async clear(context?: ChangeContext): Promise<number> {
     const changes = vaultChangeEvents(this.deps.events)
     const ctx = changes.context(context)
     const cleared = await this.bound.clearSecrets(this.scope)
+    if (this.scope !== SESSION_SCOPE)
+      await this.deps.store.clearSecrets(`${BUDGET_SCOPE_PREFIX}${this.scope}`)
     if (cleared > 0)
       await changes.secret('secret.deleted', this.scope, '*', ctx, { detail: { count: cleared } })
     return cleared
   }
 }
 
-/** vault.for: the handle of one user (by id) or one session, on the store bound to it. */
+/** vault.for: the handle of one user (by id, with the teams it may fall back to), one team, or one session. */
 export function handleFor(deps: HandleDeps, owner: VaultFor): VaultHandle {
   const { store } = deps
   if (!owner || typeof owner !== 'object') {
-    throw new ValidationError('vault.for needs { userId } or { session }', { field: 'owner' })
+    throw new ValidationError('vault.for needs { userId }, { teamId } or { session }', { field: 'owner' })
   }
-  const { userId, session } = owner
-  if (userId !== undefined && userId !== null) {
-    if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
+  const { userId, session, teamId, teamIds } = owner
+  if (teamId !== undefined && teamId !== null) {
+    assertOwnerId(teamId, 'teamId')
+    if ((userId ?? null) !== null || (session ?? null) !== null || teamIds !== undefined) {
+      throw new ValidationError("pass { teamId } alone: a team handle holds the team's own keys", {
+        field: 'teamId',
+      })
+    }
+    return new Handle(deps, store, `${TEAM_SCOPE_PREFIX}${teamId}`, 'team')
+  }
+  if (userId !== undefined && userId !== null) assertOwnerId(userId, 'userId')
+  let teams: string[] = []
+  if (teamIds !== undefined && teamIds !== null) {
+    if (!Array.isArray(teamIds) || teamIds.length > MAX_TEAMS) {
       throw new ValidationError(
-        `userId must be a non-empty string of at most ${MAX_USER_ID_LENGTH} characters`,
+        `teamIds must be an array of at most ${MAX_TEAMS} team ids, in fallback order`,
         {
-          field: 'userId',
+          field: 'teamIds',
         },
       )
     }
+    for (const id of teamIds) assertOwnerId(id, 'teamIds')
+    teams = [...new Set(teamIds)]
   }
   const hasUser = typeof userId === 'string'
   let bound: SecretStore = store
@@ -163,7 +221,7 @@ export function handleFor(deps: HandleDeps, owner: VaultFor): VaultHandle {
       )
     }
   } else if (!hasUser) {
-    throw new ValidationError('vault.for needs { userId } or { session }', { field: 'owner' })
+    throw new ValidationError('vault.for needs { userId }, { teamId } or { session }', { field: 'owner' })
   }
-  return new Handle(deps, bound, hasUser ? `${USER_SCOPE_PREFIX}${userId}` : SESSION_SCOPE)
+  return new Handle(deps, bound, hasUser ? `${USER_SCOPE_PREFIX}${userId}` : SESSION_SCOPE, 'user', teams)
 }

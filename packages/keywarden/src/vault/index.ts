@@ -1,4 +1,7 @@
 export type { SecretInput } from '../secrets/strength.js'
+export type { UsageCounter, UsageGranularity } from '../usage/types.js'
+export type { ProviderKeyUsage, ProviderKeyUsageInput } from './budgets.js'
+export type { KeyCheckOptions, KeyCheckResult } from './check.js'
 export {
   type CipherOptions,
   createCipher,
@@ -9,6 +12,12 @@ export {
 } from './cipher.js'
 export { type ImportFromEnvOptions, type ImportFromEnvResult, importFromEnv } from './env.js'
 export { maskKey } from './mask.js'
+export type {
+  FallbackStep,
+  ProviderCheckEndpoint,
+  ProviderSettings,
+  ResolvedProviderSettings,
+} from './provider-settings.js'
 export {
   builtinProviders,
   createProviderRegistry,
@@ -17,7 +26,8 @@ export {
   type ProviderId,
   type ProviderRegistry,
 } from './providers.js'
-export { SESSION_SCOPE, secretAad } from './scope.js'
+export type { ResolveResult, ResolveSource } from './resolve.js'
+export { SESSION_SCOPE, secretAad, TEAM_SCOPE_PREFIX } from './scope.js'
 export type {
   CreateVaultOptions,
   RotateFailure,

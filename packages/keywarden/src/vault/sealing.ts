@@ -2,6 +2,7 @@ import type { SecretRecord } from '../stores/types.js'
 import type { VaultCipher } from './cipher.js'
 import { maskKey } from './mask.js'
 import type { ProviderRegistry } from './providers.js'
+import { makeRef } from './refs.js'
 import { secretAad } from './scope.js'
 import type { SecretSummary } from './types.js'
 
@@ -35,6 +36,7 @@ export function vaultSealing(cipher: VaultCipher, providers: ProviderRegistry) {
       fingerprint: record.fingerprint,
       createdAt: record.createdAt,
       expiresAt: record.expiresAt,
+      ref: makeRef(record.scope, record.provider, record.fingerprint),
     }),
   }
 }

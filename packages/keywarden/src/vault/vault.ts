@@ -1,6 +1,9 @@
+import { vaultBudgets } from './budgets.js'
+import { vaultCheck } from './check.js'
 import { handleFor } from './handle.js'
 import { vaultMaintenance } from './maintenance.js'
 import { resolveVaultOptions } from './options.js'
+import { PLATFORM_SCOPE, parseRef } from './refs.js'
 import { vaultSealing } from './sealing.js'
 import type { CreateVaultOptions, Vault } from './types.js'
 
@@ -19,11 +22,26 @@ import type { CreateVaultOptions, Vault } from './types.js'
  */
 export function createVault(options: CreateVaultOptions): Vault {
   const resolved = resolveVaultOptions(options)
-  const deps = { ...resolved, ...vaultSealing(resolved.cipher, resolved.providers) }
+  const sealed = { ...resolved, ...vaultSealing(resolved.cipher, resolved.providers) }
+  const deps = { ...sealed, budgets: vaultBudgets(sealed) }
   return {
     providers: resolved.providers,
     currentKeyId: resolved.cipher.currentKeyId,
     for: (owner) => handleFor(deps, owner),
+    check: vaultCheck(sealed),
+    recordUsage: (ref, usage) => deps.budgets.record(ref, usage),
+    flush: async () => {
+      await resolved.usage?.flush()
+    },
+    close: async () => {
+      if (resolved.ownsUsage) await resolved.usage?.close()
+      else await resolved.usage?.flush()
+    },
+    async usageThisMonth(ref) {
+      const { scope, provider } = parseRef(ref)
+      const budget = scope === PLATFORM_SCOPE ? null : await deps.budgets.read(scope, provider)
+      return deps.budgets.usage(ref, budget)
+    },
     ...vaultMaintenance(deps),
   }
 }

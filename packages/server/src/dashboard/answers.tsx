@@ -54,7 +54,12 @@ export function dashboardAnswers({ warden, vault, now, onError }: AnswerDeps) {
         pattern: p.pattern?.source ?? null,
         hint: p.hint,
         secret: secret
-          ? { masked: secret.masked, createdAt: secret.createdAt, expiresAt: secret.expiresAt }
+          ? {
+              masked: secret.masked,
+              createdAt: secret.createdAt,
+              expiresAt: secret.expiresAt,
+              usage: secret.usage ?? null,
+            }
           : null,
       }
     })

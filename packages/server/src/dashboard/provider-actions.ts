@@ -1,4 +1,5 @@
 import type { Hono } from 'hono'
+import { html } from 'hono/html'
 import { NotFoundError, ValidationError } from 'keywarden'
 import type { DashboardAnswers } from './answers.js'
 import type { ServerEnv } from './security.js'
@@ -38,6 +39,26 @@ export function providerActions(
     }
   })
 
+  // Tests the saved key against the provider (an outbound call with a timeout; answers cached briefly).
+  app.post('/dashboard/providers/:provider/check', async (c) => {
+    const id = c.req.param('provider')
+    try {
+      const provider = knownProvider(id)
+      const result = await vault.check(c.get('session').userId, id)
+      if (result === null) throw new NotFoundError(`no ${provider.name} key is saved`)
+      const message = result.ok
+        ? `${provider.name} accepted the key.`
+        : `${provider.name} did not accept the key: ${result.detail}.`
+      if (c.req.header('hx-request') !== 'true') {
+        return providerAnswer(c, id, { kind: result.ok ? 'success' : 'error', message })
+      }
+      c.header('Cache-Control', 'no-store')
+      return c.html(checkResult(result.ok, message))
+    } catch (error) {
+      return failure(c, error)
+    }
+  })
+
   app.post('/dashboard/providers/:provider/delete', async (c) => {
     const id = c.req.param('provider')
     try {
@@ -49,4 +70,10 @@ export function providerActions(
       return failure(c, error)
     }
   })
+}
+
+/** The line a "Test key" click swaps into its card (role status: screen readers announce it). */
+function checkResult(ok: boolean, message: string) {
+  const kind = ok ? 'check-ok' : 'check-failed'
+  return html`<span class="check ${kind}" role="status" data-ok="${String(ok)}">${message}</span>`
 }

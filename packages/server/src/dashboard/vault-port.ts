@@ -13,6 +13,21 @@ export interface DashboardSecret {
   masked: string
   createdAt: Date
   expiresAt: Date | null
+  /** This month's usage of the key (UTC), when the vault counts usage. */
+  usage?: DashboardKeyUsage | null
+}
+
+export interface DashboardKeyUsage {
+  requests: number
+  costMicros: number
+  monthlyBudgetMicros: number | null
+}
+
+/** What testing a key against its provider answered. */
+export interface DashboardCheck {
+  ok: boolean
+  status: number | null
+  detail: string
 }
 
 export interface DashboardVault {
@@ -21,4 +36,6 @@ export interface DashboardVault {
   /** Throws ValidationError when the key does not match the provider. */
   set(userId: string, provider: string, key: string): Promise<void>
   delete(userId: string, provider: string): Promise<boolean>
+  /** Tests the user's saved key against the provider; null when none is saved. */
+  check(userId: string, provider: string): Promise<DashboardCheck | null>
 }

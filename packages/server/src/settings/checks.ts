@@ -6,7 +6,7 @@ import {
   redisNamespaceProblem,
   tablePrefixProblem,
 } from 'keywarden'
-import type { Keyring } from 'keywarden/vault'
+import type { Keyring, ProviderSettings } from 'keywarden/vault'
 
 /** Each check gets the raw text and the name the user set it by (variable or flag), for the message. */
 export type Check<T> = (raw: string, source: string) => T
@@ -143,4 +143,38 @@ export const scanIntervalMs: Check<number> = (raw, source) => {
     throw new ConfigError(`${source} must be 0 (off) or a whole number of milliseconds from 1000 to 86400000`)
   }
   return value
+}
+
+const PROVIDER_FIELDS = ['baseUrl', 'platformKey', 'fallback']
+
+/**
+ * KEYWARDEN_PROVIDERS: `{"openai":{"baseUrl":"…","platformKey":"…","fallback":["team","platform"]}}`.
+ * Shape only; createVault checks the values. Holds platform keys: never echoed.
+ */
+export const providers: Check<Record<string, ProviderSettings>> = (raw, source) => {
+  const example =
+    '{"openai":{"baseUrl":"https://api.openai.com","platformKey":"sk-…","fallback":["team","platform"]}}'
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    throw new ConfigError(`${source} must be JSON like ${example}`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${source} must be a JSON object of provider ids to settings, like ${example}`)
+  }
+  for (const [id, entry] of Object.entries(parsed)) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new ConfigError(
+        `${source}: "${id.slice(0, 64)}" must be an object with baseUrl, platformKey and/or fallback`,
+      )
+    }
+    const extra = Object.keys(entry).find((name) => !PROVIDER_FIELDS.includes(name))
+    if (extra !== undefined) {
+      throw new ConfigError(
+        `${source}: "${id.slice(0, 64)}.${extra.slice(0, 64)}" is not a setting; use ${PROVIDER_FIELDS.join(', ')}`,
+      )
+    }
+  }
+  return parsed as Record<string, ProviderSettings>
 }

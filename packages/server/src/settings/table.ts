@@ -116,6 +116,16 @@ export const SETTINGS = {
     description:
       'JSON `{"current":"k2","keys":{"k1":"…","k2":"…"}}`: versioned vault secrets after a rotation. The CLI flag (`vault rotate`) names a file holding it.',
   }),
+  providers: spec<Record<string, import('keywarden/vault').ProviderSettings> | null>({
+    env: 'KEYWARDEN_PROVIDERS',
+    shown: 'unset',
+    fallback: null,
+    check: check.providers,
+    verbatim: true,
+    for: 'server',
+    description:
+      'JSON per provider: `{"openai":{"baseUrl":"…","platformKey":"sk-…","fallback":["team","platform"]}}`. `baseUrl` for `POST /api/byok/:provider/check`, the platform key resolve falls back to, and the fallback policy (`[]` fails closed) ([Teams and fallback](vault.md#teams-and-fallback)). Holds secrets: never logged.',
+  }),
   prefix: spec({
     env: 'KEYWARDEN_PREFIX',
     flag: '--prefix',

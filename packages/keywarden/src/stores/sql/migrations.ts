@@ -5,6 +5,7 @@ import type { ColumnTypes } from './dialects/types.js'
 import { auditLog } from './migration-audit.js'
 import { noticesMigration } from './notices.js'
 import { resolveOptions, type SqlDialectName } from './options.js'
+import { usageTable } from './usage-migration.js'
 
 export interface SchemaContext {
   /** A Kysely without plugins, bound to the connection the migration runs on. */
@@ -35,6 +36,7 @@ export function tableNames(tablePrefix: string) {
     secrets: `${tablePrefix}secrets`,
     rateWindows: `${tablePrefix}rate_windows`,
     audit: `${tablePrefix}audit`,
+    usage: `${tablePrefix}usage`,
   }
 }
 
@@ -139,6 +141,7 @@ export const SQL_MIGRATIONS: SqlMigration[] = [
   { name: '0001_keys_and_secrets', statements: keysAndSecrets },
   { name: '0002_rate_windows', statements: rateWindows },
   { name: '0003_limit_groups', statements: limitGroups },
+  { name: '0004_usage', statements: usageTable },
   { name: '0005_audit', statements: auditLog },
   { name: '0007_notices', statements: noticesMigration },
 ]

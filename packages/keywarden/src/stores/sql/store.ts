@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js'
 import { assertKeyDates } from '../dates.js'
 import type { NoticeStore } from '../notice-types.js'
 import type { KeyPatch, KeyStore, SecretStore, TouchEntry } from '../types.js'
+import type { UsageStore } from '../usage-types.js'
 import { auditMethods } from './audit.js'
 import { resolveConnection } from './connection.js'
 import type { SqliteChangeMarker } from './data-version.js'
@@ -16,12 +17,14 @@ import type { SqlConnection, SqlStoreOptions } from './options.js'
 import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
 import { searchMethod } from './search.js'
 import { secretMethods } from './secrets.js'
+import { sqlUsage } from './usage.js'
 
 export type SqlStore = KeyStore &
   Required<Pick<KeyStore, 'searchKeys'>> &
   SecretStore &
   AuditStore &
   NoticeStore &
+  UsageStore &
   SqliteChangeMarker
 
 const migrators = new WeakMap<object, () => Promise<MigrationResult[]>>()
@@ -166,6 +169,7 @@ export function sqlStore(
     ...noticeMethods(life, noticesTableName(tablePrefix), dialect),
 
     ...auditMethods(life, names.audit, dialect),
+    ...sqlUsage(life, names.usage, dialect),
 
     close: life.close,
   }

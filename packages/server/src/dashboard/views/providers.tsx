@@ -10,7 +10,18 @@ export interface ProviderView {
   pattern: string | null
   /** What a valid key looks like, e.g. "starts with sk-". */
   hint: string
-  secret: { masked: string; createdAt: Date; expiresAt: Date | null } | null
+  secret: {
+    masked: string
+    createdAt: Date
+    expiresAt: Date | null
+    /** This month's usage (UTC), when the vault counts it. */
+    usage?: { requests: number; costMicros: number; monthlyBudgetMicros: number | null } | null
+  } | null
+}
+
+/** Micros (1 unit = 1,000,000) as money: `$1.23`. */
+function money(micros: number): string {
+  return `$${(micros / 1_000_000).toFixed(micros > 0 && micros < 10_000 ? 4 : 2)}`
 }
 
 export const ProviderCard: FC<{ provider: ProviderView; now: Date; csrfToken: string }> = ({
@@ -50,6 +61,17 @@ export const ProviderCard: FC<{ provider: ProviderView; now: Date; csrfToken: st
           <dd>
             <Time date={secret.expiresAt} now={now} never="never" />
           </dd>
+          {secret.usage ? (
+            <>
+              <dt>This month</dt>
+              <dd class="usage">
+                {secret.usage.requests} requests, {money(secret.usage.costMicros)}
+                {secret.usage.monthlyBudgetMicros !== null
+                  ? ` of ${money(secret.usage.monthlyBudgetMicros)} budget`
+                  : ''}
+              </dd>
+            </>
+          ) : null}
         </dl>
       ) : (
         <p class="muted">No key saved for {name}.</p>
@@ -86,6 +108,21 @@ export const ProviderCard: FC<{ provider: ProviderView; now: Date; csrfToken: st
           </button>
         </div>
       </form>
+      {secret ? (
+        <form
+          method="post"
+          action={`${base}/check`}
+          hx-post={`${base}/check`}
+          hx-target={`#provider-${id}-check`}
+          hx-swap="innerHTML"
+        >
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <button type="submit" class="small" aria-label={`Test ${name} key`}>
+            Test key
+          </button>
+          <span id={`provider-${id}-check`} aria-live="polite" />
+        </form>
+      ) : null}
       {secret ? (
         <form
           method="post"
