@@ -48,13 +48,13 @@ export function usageObserver(counter: WardenUsageCounter, clock: () => number):
       counter.count(KEYLESS_SERIES, null, (result as { code: string }).code, 1)
       return
     }
-    const at = clock()
+    const counts = counter.counts(key.id, key.ownerId, clock())
     if (!result.valid) {
-      counter.count(key.id, key.ownerId, result.code, 1, at)
+      counts[result.code] = (counts[result.code] ?? 0) + 1
       return
     }
-    counter.count(key.id, key.ownerId, 'valid', 1, at)
-    if (cost > 0 && result.limiterError !== true) counter.count(key.id, key.ownerId, 'spent', cost, at)
+    counts.valid = (counts.valid ?? 0) + 1
+    if (cost > 0 && result.limiterError !== true) counts.spent = (counts.spent ?? 0) + cost
   }
 }
 
