@@ -106,7 +106,7 @@ export function createUsageCounter(options: UsageCounterOptions): WardenUsageCou
     let cell = cells.get(series)
     if (cell === undefined || cell.minute !== minute || cell.ownerId !== ownerId) {
       if (cell !== undefined) closedCells.push(cell)
-      cell = { series, ownerId, minute, counts: Object.create(null) }
+      cell = { series, ownerId, minute, counts: {} }
       cells.set(series, cell)
     }
     return cell.counts
