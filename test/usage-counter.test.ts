@@ -243,6 +243,28 @@ describe('warden.usage on the memory store', () => {
     ).toThrow(ConfigError)
   })
 
+  it('reads the clock no more often than verification without usage does', async () => {
+    const reads = { on: 0, off: 0 }
+    const store = memoryStore()
+    const on = createKeywarden({ store, prefix: 'usg', now: () => (reads.on++, new Date(T0)) })
+    const off = createKeywarden({
+      store,
+      prefix: 'usg',
+      usage: false,
+      now: () => (reads.off++, new Date(T0)),
+    })
+    const { key } = await off.keys.create({ name: 'a', remaining: 5 })
+    const { key: plain } = await off.keys.create({ name: 'b' })
+    reads.on = 0
+    reads.off = 0
+    for (const k of [key, plain, 'garbage', generateKey('usg').key]) {
+      await on.keys.verify(k)
+      await off.keys.verify(k)
+    }
+    expect(reads.on).toBe(reads.off + 1) // the keyless MALFORMED count reads it once
+    await on.close()
+  })
+
   it('uses a keyless series id no key id can take', () => {
     expect(KEYLESS_SERIES).toContain(' ')
     expect(ALL_SERIES).toContain(' ')

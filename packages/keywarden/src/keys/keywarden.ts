@@ -118,7 +118,11 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   const tracker = lastUsed === false ? createNoopTracker() : createLastUsedTracker(store, lastUsed, onError)
   const events = options.events ?? createEventHub({ store, now, onError })
   const changes = keyChangeEvents(events)
-  const usage = wardenUsageCounter(store, options.usage, clock, onError)
+  const usage = wardenUsageCounter(store, options.usage, clock, (error) =>
+    options.onError
+      ? options.onError(error)
+      : console.warn(`keywarden: background usage flush failed: ${describeError(error)}`),
+  )
   const { claims } = claimsOf(store)
   const notices = createUsageNotices({ claims, events, now, onError })
   const observe = composeObservers([...(usage ? [usageObserver(usage, clock)] : []), notices.observe])

@@ -76,10 +76,11 @@ export interface VerifyWiring {
   onLimiterError: 'deny' | 'allow'
   /**
    * Called synchronously, exactly once per verification that has a result (MALFORMED and
-   * NOT_FOUND too; not when verify throws), with the result and the requested cost (default 1).
-   * Usage counting is the first observer; createKeywarden composes them into one function.
+   * NOT_FOUND too; not when verify throws), with the result, the requested cost (default 1) and
+   * the clock reading the verification was decided at (absent for MALFORMED, which reads no
+   * clock). Usage counting is the first observer; createKeywarden composes them into one function.
    */
-  observe: (result: VerifyResult, cost: number) => void
+  observe: (result: VerifyResult, cost: number, at?: number) => void
 }
 
 const MIN_LEGACY_KEY_LENGTH = 16
@@ -163,7 +164,7 @@ export function createVerifier(wiring: VerifyWiring) {
     const answer = inspect(stored, digest, wellFormed, options, at)
     if (answer === null) return limit(stored as StoredKey, at, cost)
     if (answer.valid) tracker.record((stored as StoredKey).id, at)
-    observe(answer, cost)
+    observe(answer, cost, at)
     return answer
   }
 
@@ -196,7 +197,7 @@ export function createVerifier(wiring: VerifyWiring) {
           limits: [],
           limiterError: true,
         }
-        observe(allowed, cost)
+        observe(allowed, cost, at)
         return allowed
       }
       if (error instanceof StoreError) throw error
@@ -210,7 +211,7 @@ export function createVerifier(wiring: VerifyWiring) {
 
   function settle(stored: StoredKey, at: number, outcome: ConsumeOutcome, cost: number): VerifyResult {
     const result = settled(stored, at, outcome)
-    observe(result, cost)
+    observe(result, cost, at)
     return result
   }
 

@@ -44,6 +44,11 @@ interface Cell {
 export interface WardenUsageCounter extends UsageCounter {
   /** Adds `n` of `metric` to the series' minute of `at` (default: now); no allocation once the minute's cell exists. */
   count(series: string, ownerId: string | null, metric: string, n: number, at?: number): void
+  /**
+   * The live counts of the series' minute of `at`, metric -> n, for adding several metrics with one
+   * look-up (the verify hot path). Only add to it, synchronously; never keep it.
+   */
+  counts(series: string, ownerId: string | null, at: number): Record<string, number>
 }
 
 /** Checks the shared options (flushIntervalMs, retentionDays); the message says what to fix. */
@@ -96,15 +101,20 @@ export function createUsageCounter(options: UsageCounterOptions): WardenUsageCou
   }, flushIntervalMs)
   timer.unref()
 
-  function count(series: string, ownerId: string | null, metric: string, n: number, at = clock()): void {
+  function counts(series: string, ownerId: string | null, at: number): Record<string, number> {
     const minute = at - (at % MINUTE_MS)
     let cell = cells.get(series)
     if (cell === undefined || cell.minute !== minute || cell.ownerId !== ownerId) {
       if (cell !== undefined) closedCells.push(cell)
-      cell = { series, ownerId, minute, counts: Object.create(null) }
+      cell = { series, ownerId, minute, counts: {} }
       cells.set(series, cell)
     }
-    cell.counts[metric] = (cell.counts[metric] ?? 0) + n
+    return cell.counts
+  }
+
+  function count(series: string, ownerId: string | null, metric: string, n: number, at = clock()): void {
+    const into = counts(series, ownerId, at)
+    into[metric] = (into[metric] ?? 0) + n
   }
 
   /** Pending cells and failed rows as rows: one per (series, granularity, bucket, metric). */
@@ -171,6 +181,7 @@ export function createUsageCounter(options: UsageCounterOptions): WardenUsageCou
 
   return {
     count,
+    counts,
     add(series, ownerId, metrics, at = clock()) {
       for (const metric in metrics) count(series, ownerId, metric, metrics[metric] as number, at)
     },

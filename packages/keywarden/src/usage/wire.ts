@@ -5,8 +5,11 @@ import { keepsUsage } from '../stores/usage-types.js'
 import { assertUsageOptions, createUsageCounter, KEYLESS_SERIES, type WardenUsageCounter } from './counter.js'
 import type { UsageOptions } from './types.js'
 
-/** A verification observer: called once per verification with its result and the requested cost. */
-export type VerifyObserver = (result: VerifyResult, cost: number) => void
+/**
+ * A verification observer: called once per verification with its result, the requested cost and
+ * the verification's clock reading (absent for MALFORMED).
+ */
+export type VerifyObserver = (result: VerifyResult, cost: number, at?: number) => void
 
 /** The space the warden's verification counts are written under. */
 export const KEYS_SPACE = 'keys'
@@ -42,19 +45,19 @@ export function wardenUsageCounter(
  * keyless series.
  */
 export function usageObserver(counter: WardenUsageCounter, clock: () => number): VerifyObserver {
-  return function countUsage(result, cost) {
+  return function countUsage(result, cost, at) {
     const key = result.key
     if (key === undefined) {
-      counter.count(KEYLESS_SERIES, null, (result as { code: string }).code, 1)
+      counter.count(KEYLESS_SERIES, null, (result as { code: string }).code, 1, at ?? clock())
       return
     }
-    const at = clock()
+    const counts = counter.counts(key.id, key.ownerId, at ?? clock())
     if (!result.valid) {
-      counter.count(key.id, key.ownerId, result.code, 1, at)
+      counts[result.code] = (counts[result.code] ?? 0) + 1
       return
     }
-    counter.count(key.id, key.ownerId, 'valid', 1, at)
-    if (cost > 0 && result.limiterError !== true) counter.count(key.id, key.ownerId, 'spent', cost, at)
+    counts.valid = (counts.valid ?? 0) + 1
+    if (cost > 0 && result.limiterError !== true) counts.spent = (counts.spent ?? 0) + cost
   }
 }
 
@@ -62,7 +65,7 @@ export function usageObserver(counter: WardenUsageCounter, clock: () => number):
 export function composeObservers(observers: readonly VerifyObserver[]): VerifyObserver {
   if (observers.length === 0) return () => {}
   if (observers.length === 1) return observers[0] as VerifyObserver
-  return (result, cost) => {
-    for (const observe of observers) observe(result, cost)
+  return (result, cost, at) => {
+    for (const observe of observers) observe(result, cost, at)
   }
 }
