@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
 import { assertKeyDates } from './dates.js'
 import { counterId, groupOf } from './limit-group.js'
 import { memoryAudit } from './memory-audit.js'
+import { memoryWebhooks, type WebhookStore } from './memory-webhooks.js'
 import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
 import type {
@@ -20,7 +21,7 @@ import type {
 
 export type MemoryStoreOptions = Record<string, never>
 
-export type MemoryStore = KeyStore & SecretStore & AuditStore
+export type MemoryStore = KeyStore & SecretStore & AuditStore & WebhookStore
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
@@ -84,12 +85,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
     byId.set(key.id, key)
     byHash.set(key.hash, key)
     if (key.limitId) {
-      let group = members.get(key.limitId)
-      if (!group) {
-        group = new Set()
-        members.set(key.limitId, group)
-      }
-      group.add(key.id)
+      members.set(key.limitId, (members.get(key.limitId) ?? new Set<string>()).add(key.id))
     }
   }
   /** Writes a balance to the key, or to every key of its limit group. */
@@ -111,6 +107,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
 
   return {
     ...memoryAudit(),
+    ...memoryWebhooks(),
 
     async createKey(key) {
       assertKeyDates(key)
