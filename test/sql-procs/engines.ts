@@ -17,7 +17,16 @@ export interface Place {
   cleanup(): Promise<void>
 }
 
-const TABLES = ['keys', 'secrets', 'rate_windows', 'migrations', 'migrations_lock']
+const TABLES = [
+  'keys',
+  'secrets',
+  'rate_windows',
+  'webhooks',
+  'webhook_deliveries',
+  'webhook_attempts',
+  'migrations',
+  'migrations_lock',
+]
 
 export function adminDb(engine: 'postgres' | 'mysql'): Kysely<any> {
   return engine === 'postgres'

@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.js'
 import { dialectNamed, findDialect } from './dialects/index.js'
 import type { ColumnTypes } from './dialects/types.js'
 import { resolveOptions, type SqlDialectName } from './options.js'
+import { webhooksMigration } from './webhook-migration.js'
 
 export interface SchemaContext {
   /** A Kysely without plugins, bound to the connection the migration runs on. */
@@ -136,6 +137,7 @@ export const SQL_MIGRATIONS: SqlMigration[] = [
   { name: '0001_keys_and_secrets', statements: keysAndSecrets },
   { name: '0002_rate_windows', statements: rateWindows },
   { name: '0003_limit_groups', statements: limitGroups },
+  { name: '0006_webhooks', statements: webhooksMigration },
 ]
 
 export function migrationTables(tablePrefix: string) {

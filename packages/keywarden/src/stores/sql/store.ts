@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import { assertKeyDates } from '../dates.js'
 import type { KeyPatch, KeyStore, SecretStore, TouchEntry } from '../types.js'
+import type { WebhookStore } from '../webhook-types.js'
 import { resolveConnection } from './connection.js'
 import type { SqliteChangeMarker } from './data-version.js'
 import { keyConflict } from './errors.js'
@@ -11,8 +12,9 @@ import { tableNames } from './migrations.js'
 import type { SqlConnection, SqlStoreOptions } from './options.js'
 import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
 import { secretMethods } from './secrets.js'
+import { webhookMethods } from './webhooks.js'
 
-export type SqlStore = KeyStore & SecretStore & SqliteChangeMarker
+export type SqlStore = KeyStore & SecretStore & WebhookStore & SqliteChangeMarker
 
 const migrators = new WeakMap<object, () => Promise<MigrationResult[]>>()
 
@@ -151,6 +153,7 @@ export function sqlStore(
     },
 
     ...secretMethods(life, names.secrets, dialect),
+    ...webhookMethods(life, tablePrefix, dialect),
 
     close: life.close,
   }
