@@ -73,12 +73,22 @@ for (const engine of ['sqlite-file', 'postgres', 'mysql'] as const) {
       expect(results).toEqual([{ found: null }, { found: null }])
       const prefix = place.options.tablePrefix as string
       expect(await tableNames(engine, place)).toEqual(
-        ['keys', 'migrations', 'migrations_lock', 'rate_windows', 'secrets'].map((t) => prefix + t),
+        [
+          'keys',
+          'migrations',
+          'migrations_lock',
+          'rate_windows',
+          'secrets',
+          'webhook_attempts',
+          'webhook_deliveries',
+          'webhooks',
+        ].map((t) => prefix + t),
       )
       expect((await migrationRows(engine, place)).sort()).toEqual([
         '0001_keys_and_secrets',
         '0002_rate_windows',
         '0003_limit_groups',
+        '0006_webhooks',
       ])
     })
 
