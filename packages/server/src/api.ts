@@ -10,8 +10,11 @@ import {
 } from 'keywarden/hono'
 import { openApiDocument, withVerifyRoute } from 'keywarden/openapi'
 import type { Vault } from 'keywarden/vault'
+import type { Webhooks } from 'keywarden/webhooks'
 import { resolveRoute } from './resolve.js'
 import { RESOLVE_PATH } from './resolve-openapi.js'
+import { WEBHOOK_PATHS } from './webhooks/openapi.js'
+import { webhookRoutes } from './webhooks/routes.js'
 
 const DEMO_PATH = {
   '/api/demo': {
@@ -43,6 +46,8 @@ export const BYOK_SCOPE = 'keywarden:byok'
 export interface ApiRoutesOptions {
   warden: Keywarden
   vault: Vault
+  /** Mounts /api/webhooks (admin keys) when given. */
+  webhooks?: Webhooks
   onError: (error: unknown) => void
 }
 
@@ -52,19 +57,23 @@ export interface ApiRoutesOptions {
  * keywarden:verify, read an owner's provider key with keywarden:resolve), a demo route any valid
  * key opens, and the OpenAPI document.
  */
-export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
+export function apiRoutes({ warden, vault, webhooks, onError }: ApiRoutesOptions): Hono {
   const app = new Hono()
   const auth = apiKeyAuth({ warden })
   const base = withVerifyRoute(
     openApiDocument({ title: 'keywarden server', basePath: '/api/keys', byokBasePath: '/api/byok' }),
     '/api/verify',
   )
-  const document = { ...base, paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH } }
+  const document = {
+    ...base,
+    paths: { ...base.paths, ...RESOLVE_PATH, ...DEMO_PATH, ...(webhooks ? WEBHOOK_PATHS : {}) },
+  }
 
   app.get('/openapi.json', (c) => c.json(document))
 
   app.route('/api/keys', managementRoutes({ warden, onError }))
   app.route('/api/verify', verifyRoutes({ warden, onError }))
+  if (webhooks) app.route('/', webhookRoutes({ warden, webhooks, onError }))
   // Before the /api/byok guard below: a resolving service needs keywarden:resolve, not keywarden:byok.
   app.route('/', resolveRoute({ warden, vault, onError }))
 

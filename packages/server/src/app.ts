@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { KeyStore, Keywarden } from 'keywarden'
 import { describeError } from 'keywarden'
 import type { Vault } from 'keywarden/vault'
+import type { Webhooks } from 'keywarden/webhooks'
 import { apiRoutes } from './api.js'
 import { staticAssets } from './assets.js'
 import { dashboardRoutes } from './dashboard/routes.js'
@@ -17,6 +18,8 @@ import { dashboardVault } from './vault-adapter.js'
 export interface ServerAppOptions {
   warden: Keywarden
   vault: Vault
+  /** Webhook endpoints and their delivery log: mounts /api/webhooks (admin keys). */
+  webhooks?: Webhooks
   /** The app secret; dashboard sessions are sealed cookies under a key derived from it (same on every instance). */
   secret: string
   /** Probes the backing stores for /healthz; rejects when one is down. */
@@ -105,7 +108,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   // Browsers ask for /favicon.ico on pages without a <link rel="icon"> (plain-text error pages).
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301))
 
-  app.route('/', apiRoutes({ warden, vault, onError }))
+  app.route('/', apiRoutes({ warden, vault, webhooks: options.webhooks, onError }))
   app.route(
     '/',
     dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, throttle, now, sessionTtlMs, onError }),

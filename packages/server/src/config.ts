@@ -30,6 +30,10 @@ export interface ServerConfig {
   acceptLegacy: boolean
   /** KEYWARDEN_KEYRING (JSON `{ current, keys }`): versioned vault secrets; createVault checks the secrets. */
   keyring: Keyring | null
+  /** KEYWARDEN_WEBHOOKS_ALLOW_PRIVATE: webhook URLs may be private or loopback addresses. */
+  webhooksAllowPrivate?: boolean
+  /** KEYWARDEN_WEBHOOKS_RETRY_MS: the retry delays; null = the library's default schedule. */
+  webhooksRetryMs?: number[] | null
   /** KEYWARDEN_LOG_LEVEL; default `info`. */
   logLevel?: LogLevel
   /** Unknown or misspelled variables; `startServer` prints them on stderr. */
@@ -82,6 +86,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     acceptLegacy: s.acceptLegacy,
     keyring: s.keyring,
     logLevel: s.logLevel,
+    webhooksAllowPrivate: s.webhooksAllowPrivate,
+    webhooksRetryMs: s.webhooksRetryMs,
     warnings: s.warnings,
   }
 }

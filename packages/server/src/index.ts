@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import { ConfigError, createKeywarden } from 'keywarden'
+import { ConfigError, createKeywarden, describeError } from 'keywarden'
 import { createVault } from 'keywarden/vault'
+import { createWebhooks } from 'keywarden/webhooks'
 import { adminKeyNotice, ensureAdminKey } from './admin-key.js'
 import { createServerApp } from './app.js'
 import type { ServerConfig } from './config.js'
@@ -57,11 +58,22 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     ...(config.keyring ? { keyring: config.keyring } : { secret }),
     store: stores.secrets,
     defaultTtlMs: VAULT_TTL_MS,
+    events: warden.events,
+  })
+  // Every instance runs a worker: the store's leases give each attempt to one of them.
+  const webhooks = createWebhooks({
+    store: stores.webhooks,
+    events: warden.events,
+    ...(config.keyring ? { keyring: config.keyring } : { secret }),
+    allowPrivate: config.webhooksAllowPrivate ?? false,
+    ...(config.webhooksRetryMs ? { retryScheduleMs: config.webhooksRetryMs } : {}),
+    onError: (error) => stderr(`keywarden: webhooks: ${describeError(error)}\n`),
   })
   let closed = false
   const shutdownStores = async () => {
     if (closed) return
     closed = true
+    await webhooks.close()
     try {
       await warden.close()
     } finally {
@@ -80,6 +92,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
   const app = createServerApp({
     warden,
     vault,
+    webhooks,
     secret,
     checkHealth: () => stores.checkHealth(),
     logger: createLogger({ level: config.logLevel, json: config.production, write: stderr }),
@@ -98,6 +111,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     throw (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE' ? portInUse(config, error) : error
   }
   const port = (server.address() as AddressInfo).port
+  webhooks.start()
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   return {
     url: `http://${host}:${port}`,
