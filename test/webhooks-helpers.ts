@@ -14,9 +14,13 @@ export interface Received {
 
 /**
  * A local receiver that checks every request with the Standard Webhooks reference library.
- * `answers` is consumed per request (then 200).
+ * `answers` is consumed per request (then 200); `answerFor` decides by the event id and how often it came before.
  */
-export async function startReceiver(secretOf: () => string | null, answers: number[] = []) {
+export async function startReceiver(
+  secretOf: () => string | null,
+  answers: number[] = [],
+  answerFor?: (id: string, before: number) => number,
+) {
   const received: Received[] = []
   const server: Server = createServer((req, res) => {
     let body = ''
@@ -46,7 +50,8 @@ export async function startReceiver(secretOf: () => string | null, answers: numb
         payload: JSON.parse(body),
         valid,
       })
-      res.statusCode = answers.shift() ?? 200
+      const before = received.filter((r) => r.id === headers['webhook-id']).length - 1
+      res.statusCode = answerFor ? answerFor(headers['webhook-id'], before) : (answers.shift() ?? 200)
       res.end('ok')
     })
   })
