@@ -6,6 +6,7 @@ import { cachedReads } from './cached/reads.js'
 import { rateLimitedReporter } from './cached/report.js'
 import { guardSharedTier, type SharedTier } from './cached/shared-tier.js'
 import { changeWatcher } from './cached/watch.js'
+import { delegatedWebhooks } from './cached/webhooks.js'
 import { cachedWrites } from './cached/writes.js'
 import type { KeyStore } from './types.js'
 
@@ -72,6 +73,7 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
   return {
     getKeyByHash,
     peekKeyByHash,
+    ...delegatedWebhooks(primary),
     getKeyById: (id) => primary.getKeyById(id),
     listKeys: (query) => primary.listKeys(query),
     ...cachedWrites({ primary, local, shared, bus, drop, track }),
