@@ -5,6 +5,7 @@ import { keysCommand } from './commands/keys.js'
 import { migrateCommand } from './commands/migrate.js'
 import { serveCommand } from './commands/serve.js'
 import { vaultCommand } from './commands/vault.js'
+import { webhooksCommand } from './commands/webhooks.js'
 import type { Runtime } from './runtime.js'
 
 export const VERSION = '0.1.0'
@@ -44,6 +45,7 @@ export function createProgram(rt: Runtime): Command {
   migrateCommand(program, rt)
   keysCommand(program, rt)
   vaultCommand(program, rt)
+  webhooksCommand(program, rt)
   importCommand(program, rt)
   doctorCommand(program, rt)
   return program
