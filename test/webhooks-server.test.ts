@@ -5,7 +5,7 @@ import { createVault } from '../packages/keywarden/src/vault/index.js'
 import { createWebhooks } from '../packages/keywarden/src/webhooks/index.js'
 import { createServerApp, storeHealthCheck } from '../packages/server/src/app.js'
 import { createLogger } from '../packages/server/src/log/logger.js'
-import { TEST_SECRET } from './server-helpers.js'
+import { Browser, TEST_SECRET } from './server-helpers.js'
 import { startReceiver, until } from './webhooks-helpers.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
@@ -41,7 +41,7 @@ async function server(allowPrivate: boolean) {
       ...init,
       headers: { 'x-api-key': key, 'content-type': 'application/json', ...init.headers },
     })
-  return { app, warden, webhooks, call, plain, lines }
+  return { app, warden, webhooks, call, plain, lines, admin }
 }
 
 describe('/api/webhooks on the server', () => {
@@ -142,5 +142,37 @@ describe('/api/webhooks on the server', () => {
         '/api/webhooks/deliveries/{id}/redeliver',
       ]),
     )
+  })
+
+  it('has a dashboard page: add shows the secret once, the list never; delete; recent deliveries', async () => {
+    const { app, admin } = await server(true)
+    const browser = new Browser(app)
+    expect((await browser.signIn(admin)).status).toBe(303)
+    const empty = await browser.request('/dashboard/webhooks')
+    expect(empty.status).toBe(200)
+    const token = /name="_csrf" value="([^"]+)"/.exec(await empty.text())?.[1] as string
+    const body = new URLSearchParams({ _csrf: token, url: 'http://127.0.0.1:9/hooks', description: 'dash' })
+    body.append('events', 'key.created')
+    body.append('events', 'key.revoked')
+    const added = await browser.request('/dashboard/webhooks', {
+      method: 'POST',
+      body: body.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
+    expect(added.status).toBe(201)
+    const page = await added.text()
+    const secret = /(whsec_[A-Za-z0-9+/=]+)/.exec(page)?.[1] as string
+    expect(secret).toBeTruthy()
+    const later = await (await browser.request('/dashboard/webhooks')).text()
+    expect(later).toContain('http://127.0.0.1:9/hooks')
+    expect(later).toContain('key.created, key.revoked')
+    expect(later).not.toContain(secret)
+    const id = /id="webhook-(wh_[a-z0-9]+)"/.exec(later)?.[1] as string
+    const forged = await browser.request(`/dashboard/webhooks/${id}/delete`, { form: { _csrf: 'nope' } })
+    expect(forged.status).toBe(403)
+    const deleted = await browser.request(`/dashboard/webhooks/${id}/delete`, { form: { _csrf: token } })
+    expect(deleted.status).toBe(303)
+    expect(await (await browser.request('/dashboard/webhooks')).text()).not.toContain(id)
+    expect((await new Browser(app).request('/dashboard/webhooks')).status).not.toBe(200)
   })
 })

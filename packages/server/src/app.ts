@@ -111,7 +111,16 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.route('/', apiRoutes({ warden, vault, webhooks: options.webhooks, onError }))
   app.route(
     '/',
-    dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, throttle, now, sessionTtlMs, onError }),
+    dashboardRoutes({
+      warden,
+      vault: dashboardVault(vault),
+      webhooks: options.webhooks,
+      sessions,
+      throttle,
+      now,
+      sessionTtlMs,
+      onError,
+    }),
   )
 
   app.notFound((c) => {

@@ -8,12 +8,15 @@ import { loginRoutes, sessionLoader, unauthorized } from './login.js'
 import { providerActions } from './provider-actions.js'
 import { clearCookie, csrfProtection, formLimit, SESSION_COOKIE, type ServerEnv } from './security.js'
 import type { DashboardVault } from './vault-port.js'
+import { webhookActions } from './webhook-actions.js'
 
 export { ADMIN_SCOPE } from './login.js'
 
 export interface DashboardOptions {
   warden: Keywarden
   vault: DashboardVault
+  /** Adds the /dashboard/webhooks page when given. */
+  webhooks?: import('keywarden/webhooks').Webhooks
   sessions: SessionManager
   /** Refuses sign-ins after too many failures, before a key is verified. */
   throttle: LoginThrottle
@@ -27,6 +30,7 @@ export interface DashboardOptions {
 export function dashboardRoutes({
   warden,
   vault,
+  webhooks,
   sessions,
   throttle,
   now = () => new Date(),
@@ -84,5 +88,6 @@ export function dashboardRoutes({
 
   keyActions(app, { warden, now, answers })
   providerActions(app, { vault, answers })
+  if (webhooks) webhookActions(app, webhooks, now)
   return app
 }
