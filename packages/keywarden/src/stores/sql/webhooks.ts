@@ -107,7 +107,6 @@ export function webhookMethods(
   dialect: SqlDialect,
 ): WebhookStore {
   const names = webhookTables(tablePrefix)
-  const skipLocked = dialect.name !== 'sqlite'
   return {
     async createWebhook(w) {
       await guarded('create a webhook', async ({ q }) => {
@@ -204,15 +203,16 @@ export function webhookMethods(
       const at = now.getTime()
       return guarded('lease webhook deliveries', (ready) =>
         dialect.transaction(ready.q, async (trx) => {
-          let due = trx
-            .selectFrom(names.deliveries)
-            .select('id')
-            .where('status', '=', 'pending')
-            .where('next_at', '<=', at)
-            .where('lease_until', '<=', at)
-            .orderBy('next_at')
-            .limit(limit)
-          if (skipLocked) due = due.forUpdate().skipLocked()
+          const due = dialect.lockFreeRows(
+            trx
+              .selectFrom(names.deliveries)
+              .select('id')
+              .where('status', '=', 'pending')
+              .where('next_at', '<=', at)
+              .where('lease_until', '<=', at)
+              .orderBy('next_at')
+              .limit(limit),
+          )
           const ids = (await due.execute()).map((row) => row.id as string)
           if (ids.length === 0) return []
           await trx
