@@ -134,6 +134,7 @@ describe('sqlStore configuration and errors', () => {
       ['0003_limit_groups', 'Success'],
       ['0004_usage', 'Success'],
       ['0005_audit', 'Success'],
+      ['0006_webhooks', 'Success'],
       ['0007_notices', 'Success'],
     ])
     expect(await store.getKeyById('x')).toBeNull()
@@ -207,7 +208,7 @@ describe('sqlStore configuration and errors', () => {
     const db = adminDb('postgres')
     const { rows } = await sql<{ type: string }>`select data_type as type from information_schema.columns
       where table_schema = ${place.options.schema} and column_name = 'created_at'`.execute(db)
-    expect(rows.map((r) => r.type)).toEqual(['bigint', 'bigint'])
+    expect([...new Set(rows.map((r) => r.type))]).toEqual(['bigint']) // keys, secrets, webhooks, deliveries
     await db.destroy()
     await store.close()
     await place.cleanup()

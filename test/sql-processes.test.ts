@@ -73,9 +73,19 @@ for (const engine of ['sqlite-file', 'postgres', 'mysql'] as const) {
       expect(results).toEqual([{ found: null }, { found: null }])
       const prefix = place.options.tablePrefix as string
       expect(await tableNames(engine, place)).toEqual(
-        ['audit', 'keys', 'migrations', 'migrations_lock', 'notices', 'rate_windows', 'secrets', 'usage'].map(
-          (t) => prefix + t,
-        ),
+        [
+          'audit',
+          'keys',
+          'migrations',
+          'migrations_lock',
+          'notices',
+          'rate_windows',
+          'secrets',
+          'usage',
+          'webhook_attempts',
+          'webhook_deliveries',
+          'webhooks',
+        ].map((t) => prefix + t),
       )
       expect((await migrationRows(engine, place)).sort()).toEqual([
         '0001_keys_and_secrets',
@@ -83,6 +93,7 @@ for (const engine of ['sqlite-file', 'postgres', 'mysql'] as const) {
         '0003_limit_groups',
         '0004_usage',
         '0005_audit',
+        '0006_webhooks',
         '0007_notices',
       ])
     })

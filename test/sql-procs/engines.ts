@@ -24,6 +24,9 @@ const TABLES = [
   'audit',
   'notices',
   'usage',
+  'webhooks',
+  'webhook_deliveries',
+  'webhook_attempts',
   'migrations',
   'migrations_lock',
 ]

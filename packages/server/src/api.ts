@@ -11,10 +11,13 @@ import {
 } from 'keywarden/hono'
 import { openApiDocument, withVerifyRoute } from 'keywarden/openapi'
 import type { Vault } from 'keywarden/vault'
+import type { Webhooks } from 'keywarden/webhooks'
 import { checkRoute } from './byok-check.js'
 import { LEAK_PATHS } from './leaks/openapi.js'
 import { resolveRoute } from './resolve.js'
 import { CHECK_PATH, RESOLVE_PATH } from './resolve-openapi.js'
+import { WEBHOOK_PATHS } from './webhooks/openapi.js'
+import { webhookRoutes } from './webhooks/routes.js'
 
 const DEMO_PATH = {
   '/api/demo': {
@@ -46,6 +49,8 @@ export const BYOK_SCOPE = 'keywarden:byok'
 export interface ApiRoutesOptions {
   warden: Keywarden
   vault: Vault
+  /** Mounts /api/webhooks (admin keys) when given. */
+  webhooks?: Webhooks
   onError: (error: unknown) => void
 }
 
@@ -55,7 +60,7 @@ export interface ApiRoutesOptions {
  * keywarden:verify, read an owner's provider key with keywarden:resolve), a demo route any valid
  * key opens, and the OpenAPI document.
  */
-export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
+export function apiRoutes({ warden, vault, webhooks, onError }: ApiRoutesOptions): Hono {
   const app = new Hono()
   const auth = apiKeyAuth({ warden })
   const base = withVerifyRoute(
@@ -69,7 +74,14 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
   )
   const document = {
     ...base,
-    paths: { ...base.paths, ...RESOLVE_PATH, ...CHECK_PATH, ...DEMO_PATH, ...LEAK_PATHS },
+    paths: {
+      ...base.paths,
+      ...RESOLVE_PATH,
+      ...CHECK_PATH,
+      ...DEMO_PATH,
+      ...LEAK_PATHS,
+      ...(webhooks ? WEBHOOK_PATHS : {}),
+    },
   }
 
   app.get('/openapi.json', (c) => c.json(document))
@@ -78,6 +90,7 @@ export function apiRoutes({ warden, vault, onError }: ApiRoutesOptions): Hono {
   // GET /api/usage and GET /api/audit: admin keys only, like /api/keys.
   app.route('/api', reportRoutes({ warden, onError }))
   app.route('/api/verify', verifyRoutes({ warden, onError }))
+  if (webhooks) app.route('/', webhookRoutes({ warden, webhooks, onError }))
   // Before the /api/byok guard below: a resolving service needs keywarden:resolve, not keywarden:byok.
   app.route('/', resolveRoute({ warden, vault, onError }))
 

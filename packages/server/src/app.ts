@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { KeyStore, Keywarden } from 'keywarden'
 import { describeError } from 'keywarden'
 import type { Vault } from 'keywarden/vault'
+import type { Webhooks } from 'keywarden/webhooks'
 import { apiRoutes } from './api.js'
 import { staticAssets } from './assets.js'
 import { notFoundPage } from './dashboard/pages.js'
@@ -20,6 +21,8 @@ import { dashboardVault } from './vault-adapter.js'
 export interface ServerAppOptions {
   warden: Keywarden
   vault: Vault
+  /** Webhook endpoints and their delivery log: mounts /api/webhooks (admin keys). */
+  webhooks?: Webhooks
   /** The app secret; dashboard sessions are sealed cookies under a key derived from it (same on every instance). */
   secret: string
   /** Probes the backing stores for /healthz; rejects when one is down. */
@@ -127,10 +130,19 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   })
   app.route('/', leaks.app)
   settlers.set(app, leaks.settled)
-  app.route('/', apiRoutes({ warden, vault, onError }))
+  app.route('/', apiRoutes({ warden, vault, webhooks: options.webhooks, onError }))
   app.route(
     '/',
-    dashboardRoutes({ warden, vault: dashboardVault(vault), sessions, throttle, now, sessionTtlMs, onError }),
+    dashboardRoutes({
+      warden,
+      vault: dashboardVault(vault),
+      webhooks: options.webhooks,
+      sessions,
+      throttle,
+      now,
+      sessionTtlMs,
+      onError,
+    }),
   )
 
   app.notFound((c) => {

@@ -38,6 +38,10 @@ export interface ServerConfig {
   expiryScanMs?: number
   /** KEYWARDEN_PROVIDERS: per-provider settings of the vault (baseUrl, platformKey, fallback). Holds secrets. */
   providers?: Record<string, ProviderSettings> | null
+  /** KEYWARDEN_WEBHOOKS_ALLOW_PRIVATE: webhook URLs may be private or loopback addresses. */
+  webhooksAllowPrivate?: boolean
+  /** KEYWARDEN_WEBHOOKS_RETRY_MS: the retry delays; null = the library's default schedule. */
+  webhooksRetryMs?: number[] | null
   /** KEYWARDEN_LOG_LEVEL; default `info`. */
   logLevel?: LogLevel
   /** Unknown or misspelled variables; `startServer` prints them on stderr. */
@@ -94,6 +98,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     expiryScanMs: s.expiryScanMs,
     providers: s.providers,
     logLevel: s.logLevel,
+    webhooksAllowPrivate: s.webhooksAllowPrivate,
+    webhooksRetryMs: s.webhooksRetryMs,
     warnings: s.warnings,
   }
 }

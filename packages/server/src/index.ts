@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { ConfigError, createKeywarden, describeError } from 'keywarden'
 import { createVault } from 'keywarden/vault'
+import { createWebhooks } from 'keywarden/webhooks'
 import { adminKeyNotice, ensureAdminKey } from './admin-key.js'
 import { createServerApp, settleBackground } from './app.js'
 import type { ServerConfig } from './config.js'
@@ -62,10 +63,20 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     events: warden.events,
     ...(config.providers ? { providers: config.providers } : {}),
   })
+  // Every instance runs a worker: the store's leases give each attempt to one of them.
+  const webhooks = createWebhooks({
+    store: stores.webhooks,
+    events: warden.events,
+    ...(config.keyring ? { keyring: config.keyring } : { secret }),
+    allowPrivate: config.webhooksAllowPrivate ?? false,
+    ...(config.webhooksRetryMs ? { retryScheduleMs: config.webhooksRetryMs } : {}),
+    onError: (error) => stderr(`keywarden: webhooks: ${describeError(error)}\n`),
+  })
   let closed = false
   const shutdownStores = async () => {
     if (closed) return
     closed = true
+    await webhooks.close()
     try {
       await warden.close()
     } finally {
@@ -85,6 +96,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
   const app = createServerApp({
     warden,
     vault,
+    webhooks,
     secret,
     checkHealth: () => stores.checkHealth(),
     logger,
@@ -111,6 +123,7 @@ export async function startServer(config: ServerConfig, io: StartServerIo = {}):
     logger.error({ error: describeError(error) }, 'expiry scan failed'),
   )
   const port = (server.address() as AddressInfo).port
+  webhooks.start()
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   return {
     url: `http://${host}:${port}`,

@@ -16,6 +16,8 @@ export interface ServerStores {
   keys: KeyStore
   /** What the vault uses: the SQL store (provider keys are not cached). */
   secrets: SecretStore
+  /** Webhook endpoints, outbox and delivery log: the SQL store (shared by every instance). */
+  webhooks: SqlStore
   /** Probes the SQL store and, when configured, Redis; rejects when one is down. */
   checkHealth(): Promise<void>
   /** Closes everything the warden does not close itself. */
@@ -113,6 +115,7 @@ export async function openServerStores(config: StoreSettings): Promise<ServerSto
       // warden.close() closes the cache, and so sql; sql tolerates the second close.
       keys: (await openEmbeddedCache(sql, config)) ?? sql,
       secrets: sql,
+      webhooks: sql,
       checkHealth: async () => {
         await sqlProbe()
       },
@@ -131,6 +134,7 @@ export async function openServerStores(config: StoreSettings): Promise<ServerSto
   return {
     keys: tier.keys,
     secrets: sql,
+    webhooks: sql,
     checkHealth: async () => {
       await Promise.all([sqlProbe(), tier.probe()])
     },

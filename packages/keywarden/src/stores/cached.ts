@@ -7,6 +7,7 @@ import { cachedReads } from './cached/reads.js'
 import { rateLimitedReporter } from './cached/report.js'
 import { guardSharedTier, type SharedTier } from './cached/shared-tier.js'
 import { changeWatcher } from './cached/watch.js'
+import { delegatedWebhooks } from './cached/webhooks.js'
 import { cachedWrites } from './cached/writes.js'
 import { NOTICE_STORE_METHODS, type NoticeStore } from './notice-types.js'
 import type { KeyStore } from './types.js'
@@ -90,6 +91,7 @@ export function cachedStore(options: CachedStoreOptions): CachedStore {
   return {
     getKeyByHash,
     peekKeyByHash,
+    ...delegatedWebhooks(primary),
     getKeyById: (id) => primary.getKeyById(id),
     listKeys: (query) => primary.listKeys(query),
     ...cachedWrites({ primary, local, shared, bus, drop, track }),

@@ -8,6 +8,7 @@ import { memoryNotices, type NoticeStore } from './memory-notices.js'
 import { own } from './memory-records.js'
 import { memorySearch } from './memory-search.js'
 import { memoryUsage } from './memory-usage.js'
+import { memoryWebhooks, type WebhookStore } from './memory-webhooks.js'
 import { deletable, expiryBound } from './secret-delete.js'
 import { decideConsume, type WindowCounts, windowStart } from './sliding-window.js'
 import type {
@@ -25,7 +26,7 @@ import type { UsageStore } from './usage-types.js'
 
 export type MemoryStoreOptions = Record<string, never>
 
-export type MemoryStore = KeyStore & SecretStore & AuditStore & UsageStore & NoticeStore
+export type MemoryStore = KeyStore & SecretStore & AuditStore & UsageStore & NoticeStore & WebhookStore
 
 const SCAN_SEPARATOR = '\u0000'
 
@@ -62,12 +63,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
     byId.set(key.id, key)
     byHash.set(key.hash, key)
     if (key.limitId) {
-      let group = members.get(key.limitId)
-      if (!group) {
-        group = new Set()
-        members.set(key.limitId, group)
-      }
-      group.add(key.id)
+      members.set(key.limitId, (members.get(key.limitId) ?? new Set<string>()).add(key.id))
     }
   }
   /** Writes a balance to the key, or to every key of its limit group. */
@@ -92,6 +88,7 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
     ...memorySearch(byId),
     ...memoryUsage(),
     ...memoryNotices(),
+    ...memoryWebhooks(),
 
     async createKey(key) {
       assertKeyDates(key)

@@ -3,6 +3,7 @@ import type { ChangeContext, KeyStore } from 'keywarden'
 import { createKeywarden, type Keywarden } from 'keywarden'
 import type { SqlStore } from 'keywarden/stores/sql'
 import { createVault, type Vault } from 'keywarden/vault'
+import { createWebhooks, type Webhooks } from 'keywarden/webhooks'
 import type { CliConfig } from './config.js'
 import { CliError } from './io.js'
 
@@ -32,6 +33,8 @@ export interface CliContext {
   keyStore(): Promise<KeyStore>
   warden(): Promise<Keywarden>
   vault(): Promise<Vault>
+  /** Webhook endpoints in the SQL store (needs the secret: endpoint secrets are stored encrypted). */
+  webhooks(): Promise<Webhooks>
   close(): Promise<void>
 }
 
@@ -41,6 +44,12 @@ export function createCliContext(config: CliConfig): CliContext {
   const extra: Array<{ close(): Promise<void> }> = []
   let warden: Keywarden | null = null
   let vault: Vault | null = null
+  let webhooks: Webhooks | null = null
+  let webhooksProblem: unknown = null
+  const noSecret = () =>
+    new CliError(
+      `no secret: set KEYWARDEN_SECRET (or KEYWARDEN_KEYRING), or run \`keywarden serve\` once to generate ${config.secretFile}`,
+    )
 
   const context: CliContext = {
     config,
@@ -72,14 +81,39 @@ export function createCliContext(config: CliConfig): CliContext {
       return keyStore
     },
     async warden() {
+      if (warden) return warden
+      const keys = await context.keyStore()
+      const sql = await context.store()
+      if (warden) return warden
       // The CLI looks keys up; it does not count as use, so last-used stays untouched.
-      warden ??= createKeywarden({
-        store: await context.keyStore(),
+      const created = createKeywarden({
+        store: keys,
         prefix: config.prefix,
         acceptLegacy: config.acceptLegacy,
         lastUsed: false,
       })
+      // With the secret, key changes made here reach the outbox too; the servers' workers deliver them.
+      // A weak secret stops only the webhook commands (they report it), not the key commands.
+      if (config.secret || config.keyring) {
+        try {
+          webhooks = createWebhooks({
+            store: sql,
+            events: created.events,
+            ...(config.keyring ? { keyring: config.keyring } : { secret: config.secret as string }),
+            allowPrivate: config.webhooksAllowPrivate,
+          })
+        } catch (error) {
+          webhooksProblem = error
+        }
+      }
+      warden = created
       return warden
+    },
+    async webhooks() {
+      if (!config.keyring && !config.secret) throw noSecret()
+      await context.warden()
+      if (!webhooks) throw webhooksProblem
+      return webhooks
     },
     async vault() {
       if (vault) return vault
@@ -100,8 +134,10 @@ export function createCliContext(config: CliConfig): CliContext {
       const open = [...extra, ...(store ? [store] : [])]
       store = null
       keyStore = null
+      await webhooks?.close()
       warden = null
       vault = null
+      webhooks = null
       extra.length = 0
       // The cached store closes what it wraps; closing twice is harmless.
       const results = await Promise.allSettled(open.map((s) => s.close()))

@@ -6,6 +6,7 @@ import { migrateCommand } from './commands/migrate.js'
 import { reportCommands } from './commands/reports.js'
 import { serveCommand } from './commands/serve.js'
 import { vaultCommand } from './commands/vault.js'
+import { webhooksCommand } from './commands/webhooks.js'
 import type { Runtime } from './runtime.js'
 
 export const VERSION = '0.1.0'
@@ -46,6 +47,7 @@ export function createProgram(rt: Runtime): Command {
   keysCommand(program, rt)
   vaultCommand(program, rt)
   reportCommands(program, rt)
+  webhooksCommand(program, rt)
   importCommand(program, rt)
   doctorCommand(program, rt)
   return program

@@ -17,12 +17,15 @@ import {
   type ServerEnv,
 } from './security.js'
 import type { DashboardVault } from './vault-port.js'
+import { webhookActions } from './webhook-actions.js'
 
 export { ADMIN_SCOPE } from './login.js'
 
 export interface DashboardOptions {
   warden: Keywarden
   vault: DashboardVault
+  /** Adds the /dashboard/webhooks page when given. */
+  webhooks?: import('keywarden/webhooks').Webhooks
   sessions: SessionManager
   /** Refuses sign-ins after too many failures, before a key is verified. */
   throttle: LoginThrottle
@@ -36,6 +39,7 @@ export interface DashboardOptions {
 export function dashboardRoutes({
   warden,
   vault,
+  webhooks,
   sessions,
   throttle,
   now = () => new Date(),
@@ -86,5 +90,6 @@ export function dashboardRoutes({
   dashboardPages(app, { warden, now, answers })
   keyActions(app, { warden, now, answers })
   providerActions(app, { vault, answers })
+  if (webhooks) webhookActions(app, webhooks, now)
   return app
 }

@@ -80,6 +80,17 @@ export const cacheTtlMs: Check<number> = (raw, source) => {
   return value
 }
 
+/** Comma-separated retry delays in milliseconds, e.g. `200,400,800`. */
+export const retrySchedule: Check<number[]> = (raw, source) => {
+  const parts = raw.split(',').map((part) => part.trim())
+  if (parts.length === 0 || parts.length > 30 || parts.some((part) => !/^\d{1,9}$/.test(part))) {
+    throw new ConfigError(
+      `${source} must be comma-separated delays in milliseconds (at most 30), e.g. 5000,30000,120000,600000,3600000`,
+    )
+  }
+  return parts.map(Number)
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 

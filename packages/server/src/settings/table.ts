@@ -143,6 +143,24 @@ export const SETTINGS = {
     check: check.flag,
     description: '`1`/`true`/`yes`: verify keys imported from litestar-api-auth (no keywarden checksum).',
   }),
+  webhooksAllowPrivate: spec({
+    env: 'KEYWARDEN_WEBHOOKS_ALLOW_PRIVATE',
+    shown: 'off',
+    fallback: false,
+    check: check.flag,
+    for: 'server',
+    description:
+      '`1`/`true`/`yes`: webhook URLs may point to private, loopback and link-local addresses (tests, internal networks) ([Webhooks](webhooks.md)).',
+  }),
+  webhooksRetryMs: spec<number[] | null>({
+    env: 'KEYWARDEN_WEBHOOKS_RETRY_MS',
+    shown: '`5000,30000,120000,600000,3600000`',
+    fallback: null,
+    check: check.retrySchedule,
+    for: 'server',
+    description:
+      'Delays in ms before each webhook retry, comma-separated; one attempt more than delays ([Webhooks](webhooks.md#delivery)).',
+  }),
   production: spec({
     env: 'NODE_ENV',
     shown: 'unset',

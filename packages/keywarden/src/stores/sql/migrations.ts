@@ -6,6 +6,7 @@ import { auditLog } from './migration-audit.js'
 import { noticesMigration } from './notices.js'
 import { resolveOptions, type SqlDialectName } from './options.js'
 import { usageTable } from './usage-migration.js'
+import { webhooksMigration } from './webhook-migration.js'
 
 export interface SchemaContext {
   /** A Kysely without plugins, bound to the connection the migration runs on. */
@@ -143,6 +144,7 @@ export const SQL_MIGRATIONS: SqlMigration[] = [
   { name: '0003_limit_groups', statements: limitGroups },
   { name: '0004_usage', statements: usageTable },
   { name: '0005_audit', statements: auditLog },
+  { name: '0006_webhooks', statements: webhooksMigration },
   { name: '0007_notices', statements: noticesMigration },
 ]
 

@@ -6,6 +6,7 @@ import { assertKeyDates } from '../dates.js'
 import type { NoticeStore } from '../notice-types.js'
 import type { KeyPatch, KeyStore, SecretStore, TouchEntry } from '../types.js'
 import type { UsageStore } from '../usage-types.js'
+import type { WebhookStore } from '../webhook-types.js'
 import { auditMethods } from './audit.js'
 import { resolveConnection } from './connection.js'
 import type { SqliteChangeMarker } from './data-version.js'
@@ -18,6 +19,7 @@ import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
 import { searchMethod } from './search.js'
 import { secretMethods } from './secrets.js'
 import { sqlUsage } from './usage.js'
+import { webhookMethods } from './webhooks.js'
 
 export type SqlStore = KeyStore &
   Required<Pick<KeyStore, 'searchKeys'>> &
@@ -25,6 +27,7 @@ export type SqlStore = KeyStore &
   AuditStore &
   NoticeStore &
   UsageStore &
+  WebhookStore &
   SqliteChangeMarker
 
 const migrators = new WeakMap<object, () => Promise<MigrationResult[]>>()
@@ -170,6 +173,7 @@ export function sqlStore(
 
     ...auditMethods(life, names.audit, dialect),
     ...sqlUsage(life, names.usage, dialect),
+    ...webhookMethods(life, tablePrefix, dialect),
 
     close: life.close,
   }

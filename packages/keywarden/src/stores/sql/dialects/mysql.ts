@@ -61,6 +61,7 @@ export const mysql: SqlDialect = {
 
   transaction: readCommitted,
   lockRows: (query) => query.forUpdate() as typeof query,
+  lockFreeRows: (query) => query.forUpdate().skipLocked() as typeof query,
   upsert: (insert, _conflict, set) => insert.onDuplicateKeyUpdate(set),
   inserted: (column) => sql`values(${sql.ref(column)})`,
   async touch(q, table, entries) {

@@ -57,6 +57,7 @@ export const postgres: SqlDialect = {
 
   transaction: readCommitted,
   lockRows: (query) => query.forUpdate() as typeof query,
+  lockFreeRows: (query) => query.forUpdate().skipLocked() as typeof query,
   upsert: onConflict,
   inserted: excluded,
   async touch(q, table, entries) {

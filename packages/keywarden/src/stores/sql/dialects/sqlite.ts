@@ -66,6 +66,7 @@ export const sqlite: SqlDialect = {
     }),
   // BEGIN IMMEDIATE locked the whole database already.
   lockRows: (query) => query,
+  lockFreeRows: (query) => query,
   upsert: onConflict,
   inserted: excluded,
   async touch(q, table, entries) {

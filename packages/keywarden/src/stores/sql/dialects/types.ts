@@ -94,6 +94,8 @@ export interface SqlDialect {
   transaction<T>(q: Kysely<any>, work: (trx: Kysely<any>) => Promise<T>): Promise<T>
   /** The query, locking the rows it reads until the transaction ends (where the engine needs it). */
   lockRows<Q extends Select>(query: Q): Q
+  /** Like lockRows, skipping rows another transaction holds (outbox leases); SQLite's write lock serializes instead. */
+  lockFreeRows<Q extends Select>(query: Q): Q
   /** INSERT, or on a duplicate of `conflict` UPDATE `set`. */
   upsert(insert: Insert, conflict: string[], set: Record<string, unknown>): Insert
   /** In an upsert's `set`: the value the insert would have written to `column`. */
