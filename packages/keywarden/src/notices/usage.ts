@@ -36,6 +36,8 @@ export function createUsageNotices(wiring: UsageNoticeWiring): UsageNotices {
   const { claims, events, now, onError } = wiring
   // id -> starting credits ('' when none recorded), so a balance check reads the store once per key.
   const starts = new Map<string, number | null>()
+  // Claims this process has asked for: a key below its threshold asks the store once, not per verification.
+  const asked = new Set<string>()
 
   function period(key: ApiKeyRecord): { tag: string; ttlMs?: number } {
     if (!key.refill) return { tag: 'once' }
@@ -59,7 +61,17 @@ export function createUsageNotices(wiring: UsageNoticeWiring): UsageNotices {
     detail: Record<string, number>,
   ) {
     const { tag, ttlMs } = period(key)
-    const claimed = await claims.claimNotice(`${type.slice(4)}:${key.id}:${tag}`, ttlMs ? { ttlMs } : {})
+    const id = `${type.slice(4)}:${key.id}:${tag}`
+    if (asked.has(id)) return
+    if (asked.size >= MAX_REMEMBERED) asked.clear()
+    asked.add(id)
+    let claimed: boolean
+    try {
+      claimed = await claims.claimNotice(id, ttlMs ? { ttlMs } : {})
+    } catch (error) {
+      asked.delete(id)
+      throw error
+    }
     if (!claimed) return
     await events.emit({
       type,

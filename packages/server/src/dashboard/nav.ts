@@ -24,4 +24,10 @@ export const NAV: NavItem[] = [
     href: '/dashboard/providers',
     match: (p) => p.startsWith('/dashboard/providers'),
   },
+  {
+    id: 'webhooks',
+    label: 'Webhooks',
+    href: '/dashboard/webhooks',
+    match: (p) => p.startsWith('/dashboard/webhooks'),
+  },
 ]

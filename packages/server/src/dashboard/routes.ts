@@ -90,6 +90,6 @@ export function dashboardRoutes({
   dashboardPages(app, { warden, now, answers })
   keyActions(app, { warden, now, answers })
   providerActions(app, { vault, answers })
-  if (webhooks) webhookActions(app, webhooks, now)
+  if (webhooks) webhookActions(app, webhooks, { now, answers })
   return app
 }

@@ -2,11 +2,16 @@
 import type { Context, Hono } from 'hono'
 import { KeywardenError } from 'keywarden'
 import type { WebhookEventType, Webhooks } from 'keywarden/webhooks'
+import type { DashboardAnswers } from './answers.js'
 import type { ServerEnv } from './security.js'
 import { WebhooksPage, type WebhooksPageProps } from './views/webhooks.js'
 
 /** The dashboard's webhooks page at /dashboard/webhooks (behind the session and CSRF guards). */
-export function webhookActions(app: Hono<ServerEnv>, webhooks: Webhooks, now: () => Date): void {
+export function webhookActions(
+  app: Hono<ServerEnv>,
+  webhooks: Webhooks,
+  { now, answers }: { now: () => Date; answers: DashboardAnswers },
+): void {
   const render = async (
     c: Context<ServerEnv>,
     extra: Pick<WebhooksPageProps, 'created' | 'error'> = {},
@@ -19,11 +24,12 @@ export function webhookActions(app: Hono<ServerEnv>, webhooks: Webhooks, now: ()
         attempts: (await webhooks.deliveries(endpoint.id, { limit: 10 })).items,
       })),
     )
-    c.header('Cache-Control', 'no-store')
     const csrfToken = c.get('session').csrfToken
-    return c.html(
+    return answers.shellPage(
+      c,
+      'Webhooks',
       <WebhooksPage endpoints={endpoints} csrfToken={csrfToken} now={now()} {...extra} />,
-      status as 200,
+      { status },
     )
   }
   const actor = (c: Context<ServerEnv>) => ({
