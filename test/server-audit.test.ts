@@ -104,7 +104,7 @@ describe('the audit trail of the server', () => {
       actor: { type: 'key', id: admin.record.id },
       requestId: 'res-1',
       ownerId: 'u1',
-      detail: { source: 'user', provider: 'openai' },
+      detail: { source: 'user', ref: expect.stringMatching(/^user:u1\/openai@[0-9a-f]{8}$/) },
     })
 
     // /api/audit answers the same entries to an admin key; owners' keys are refused (admin only).
