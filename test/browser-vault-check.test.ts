@@ -59,6 +59,7 @@ describe.skipIf(skip)('the "Test key" button in chromium', () => {
     await page.getByLabel('Admin key').fill(adminKey)
     await page.keyboard.press('Enter')
     await page.waitForURL(`${server.url}/`)
+    await page.goto(`${server.url}/dashboard/providers`)
     const card = page.locator('#provider-openai')
     await card.getByLabel('OpenAI API key').fill(GOOD)
     await card.getByRole('button', { name: 'Save' }).click()

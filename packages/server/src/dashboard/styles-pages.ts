@@ -27,6 +27,7 @@ table.compact { margin-top: .4rem; }
 .crumbs { margin: 0; }
 .field-error { color: var(--danger); font-weight: 600; font-size: .82rem; }
 .form-error { grid-column: 1 / -1; margin: 0; }
+.check-ok { color: var(--ok); font-weight: 600; } .check-failed { color: var(--danger); font-weight: 600; }
 form.edit, form.search { align-items: start; margin-bottom: .5rem; }
 form .buttons { display: flex; gap: .8rem; align-items: center; align-self: end; }
 .count { color: var(--muted); }
