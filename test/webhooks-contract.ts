@@ -93,6 +93,7 @@ export function describeWebhookStore(
       expect(await store.updateWebhook('wh_none', { description: 'x' })).toBeNull()
       for (const id of ['wh_a', 'wh_b', 'wh_c']) expect(await store.deleteWebhook(id)).toBe(true)
       expect(await store.deleteWebhook('wh_a')).toBe(false)
+      expect((await store.listWebhooks({ limit: 10 })).items).toEqual([])
     })
 
     it('leases due entries to one owner, records attempts only under the lease, and requeues', async () => {

@@ -69,7 +69,8 @@ return 1`)
 /**
  * Leases up to ARGV[5] pending entries due by ARGV[2] (ms) whose lease ended by then, oldest due
  * first (ties by id), to owner ARGV[4] until ARGV[3]; returns their fields. One script: each due
- * entry goes to exactly one caller. `due` holds exactly the pending entries, scored by nextAt.
+ * entry goes to exactly one caller. `due` holds the pending entries, scored by nextAt (an id
+ * whose entry is gone or not pending is passed over, never recreated).
  */
 export const LEASE = script(`
 local p = ARGV[1]
@@ -82,8 +83,8 @@ while #out < limit do
   local ids = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', ARGV[2], 'LIMIT', offset, batch)
   for _, id in ipairs(ids) do
     local key = p .. 'd:' .. id
-    local leased = tonumber(redis.call('HGET', key, 'leaseUntil') or '0')
-    if leased <= now then
+    local state = redis.call('HMGET', key, 'status', 'leaseUntil')
+    if state[1] == 'pending' and tonumber(state[2] or '0') <= now then
       redis.call('HSET', key, 'leaseOwner', ARGV[4], 'leaseUntil', ARGV[3])
       out[#out + 1] = redis.call('HGETALL', key)
       if #out >= limit then break end
