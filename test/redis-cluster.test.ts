@@ -7,6 +7,7 @@ import {
 } from '../packages/keywarden/src/testing/index.js'
 import { connectCluster, type RedisClusterNodes, startRedisCluster } from './support/redis-servers.js'
 import { redisMajors, serviceSkip, type TestCluster, uniqueName } from './support/services.js'
+import { describeWebhookStore } from './webhooks-contract.js'
 
 // A 3-node Redis Cluster on free loopback ports, started for this file and stopped after it.
 // The cluster is our own, but a machine without the Redis tools skips like the other Redis suites.
@@ -41,6 +42,13 @@ for (const major of redisMajors) {
   describeAuditStore(
     `redis cluster (3 nodes, ${major.name})`,
     async () => redisStore({ client: await client(), namespace: uniqueName('kwcluster') }),
+    { skip },
+  )
+  // Every webhook key shares the hash tag {<ns>:webhooks}: each script runs on one slot.
+  const hooks = uniqueName('kwcluster')
+  describeWebhookStore(
+    `redis cluster (3 nodes, ${major.name})`,
+    async () => redisStore({ client: await client(), namespace: hooks }),
     { skip },
   )
 }

@@ -94,6 +94,8 @@ describe('redisStore as the store of record while Redis is frozen', () => {
         () => warden.keys.list({ limit: 5 }),
         () => store.appendAudit(makeAuditEntry()),
         () => warden.audit.list({ limit: 5 }),
+        () => store.leaseDeliveries({ now: new Date(), leaseMs: 1000, owner: 'fz', limit: 5 }),
+        () => store.listWebhooks({ limit: 5 }),
       ]
       for (const call of calls) {
         const { error } = await settleWithin(call)

@@ -55,13 +55,13 @@ function attemptFor(d: WebhookDelivery, n: number, ok: boolean, at: number) {
  */
 export function describeWebhookStore(
   name: string,
-  make: () => Store,
+  make: () => Store | Promise<Store>,
   options: { skip?: string | false; cleanup?: () => Promise<void>; connections?: number } = {},
 ) {
   describe.skipIf(Boolean(options.skip))(`WebhookStore contract: ${name}`, () => {
     const opened: Store[] = []
-    const open = () => {
-      const store = make()
+    const open = async () => {
+      const store = await make()
       opened.push(store)
       return store
     }
@@ -71,7 +71,7 @@ export function describeWebhookStore(
     })
 
     it('creates, reads, lists, updates and deletes endpoints', async () => {
-      const store = open()
+      const store = await open()
       await store.createWebhook(webhook('wh_a', T0))
       await store.createWebhook(webhook('wh_b', T0 + 1))
       await store.createWebhook(webhook('wh_c', T0 + 1))
@@ -93,10 +93,11 @@ export function describeWebhookStore(
       expect(await store.updateWebhook('wh_none', { description: 'x' })).toBeNull()
       for (const id of ['wh_a', 'wh_b', 'wh_c']) expect(await store.deleteWebhook(id)).toBe(true)
       expect(await store.deleteWebhook('wh_a')).toBe(false)
+      expect((await store.listWebhooks({ limit: 10 })).items).toEqual([])
     })
 
     it('leases due entries to one owner, records attempts only under the lease, and requeues', async () => {
-      const store = open()
+      const store = await open()
       await store.createWebhook(webhook('wh_l'))
       const d1 = delivery('whd_l1', 'wh_l', T0)
       const d2 = delivery('whd_l2', 'wh_l', T0 + 10_000)
@@ -159,7 +160,7 @@ export function describeWebhookStore(
 
     it('gives each due entry to exactly one of many concurrent lessees', async () => {
       // SQLite in one process: one connection (a second would block the event loop on busy_timeout).
-      const stores = Array.from({ length: options.connections ?? 6 }, () => open())
+      const stores = await Promise.all(Array.from({ length: options.connections ?? 6 }, () => open()))
       const [first] = stores as [Store]
       await first.createWebhook(webhook('wh_c1'))
       const entries = Array.from({ length: 60 }, (_, i) =>

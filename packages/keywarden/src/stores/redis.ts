@@ -18,8 +18,10 @@ import { layout } from './redis/layout.js'
 import { redisNotices } from './redis/notices.js'
 import { redisSecretStore } from './redis/secret-store.js'
 import { redisUsage } from './redis/usage.js'
+import { redisWebhooks } from './redis/webhooks.js'
 import type { KeyStore, SecretStore } from './types.js'
 import type { UsageStore } from './usage-types.js'
+import type { WebhookStore } from './webhook-types.js'
 
 export type { CachedLookup, KeyCacheTier } from './redis/cache-tier.js'
 export type { RedisClientLike, RedisPubSubLike, RedisSubscriberLike } from './redis/client.js'
@@ -52,11 +54,13 @@ export type RedisStore = Required<Pick<KeyStore, 'consumeKey' | 'consumeByHash' 
   AuditStore &
   NoticeStore &
   UsageStore &
+  WebhookStore &
   KeyCacheTier & { readonly namespace: string }
 
 /**
  * Issued keys and vault secrets in Redis (standalone or Cluster) through ioredis (an optional
- * peer, loaded at first use), with usage limits and atomic roll in Lua. Every call is bounded by
+ * peer, loaded at first use), with usage limits and atomic roll in Lua, the audit log, usage counts
+ * and webhooks (endpoints, the outbox with leases, the delivery log). Every call is bounded by
  * `commandTimeoutMs`. The key layout is described in ./redis/layout.ts and docs/stores.md.
  * @throws ConfigError when the options are invalid (not exactly one of client and url, a bad
  * namespace or timeout), or at first use when ioredis is not installed.
@@ -133,6 +137,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ...redisNotices(ctx),
     ...redisCacheTier(ctx),
     ...redisUsage(ctx, namespace),
+    ...redisWebhooks(ctx),
     async close() {
       closed = true
       if (url !== undefined && connected) await quitWithin(connected, commandTimeoutMs)

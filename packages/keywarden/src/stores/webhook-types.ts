@@ -79,8 +79,8 @@ export interface PageQuery {
 }
 
 /**
- * Webhook endpoints, the durable outbox and the delivery log (memoryStore and sqlStore
- * implement it; cachedStore delegates). Entries are leased: one due entry goes to one worker at a time, in
+ * Webhook endpoints, the durable outbox and the delivery log (memoryStore, sqlStore and
+ * redisStore implement it; cachedStore delegates). Entries are leased: one due entry goes to one worker at a time, in
  * every process sharing the store, until it finishes the attempt or the lease ends.
  */
 export interface WebhookStore {

@@ -60,7 +60,7 @@ export interface WebhookPayload {
 }
 
 export interface WebhooksOptions {
-  /** Where endpoints, the outbox and the delivery log live: memoryStore or sqlStore (or a cachedStore over one). */
+  /** Where endpoints, the outbox and the delivery log live: memoryStore, sqlStore or redisStore (or a cachedStore over one). */
   store: unknown
   /** The hub whose events are delivered (`warden.events`); without it nothing is enqueued. */
   events?: EventHub

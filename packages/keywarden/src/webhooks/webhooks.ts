@@ -49,9 +49,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   if (!options || typeof options !== 'object')
     throw new ConfigError('createWebhooks needs options { store, secret }')
   if (!hasMethods(options.store, WEBHOOK_STORE_METHODS))
-    throw new ConfigError(
-      'this store keeps no webhooks; use memoryStore or sqlStore (redisStore does not keep webhooks yet)',
-    )
+    throw new ConfigError('this store keeps no webhooks; use memoryStore, sqlStore or redisStore')
   const store = options.store as WebhookStore
   const cipher = createCipher({ secret: options.secret, keyring: options.keyring })
   const {

@@ -17,6 +17,10 @@ import { ConfigError } from '../../errors.js'
  *   <ns>:audit:all       ZSET  `<at, 15 digits>:<id>` of every entry, lexicographic (score 0)
  *   <ns>:audit:<kind>:{<value>} ZSET the same members for one target, actor, owner or action (tag: value)
  *   <ns>:notice:{<id>}   STRING a notice claim (SET NX, with a TTL when given)    (tag: notice id)
+ *   <ns>:wh:{<ns>:webhooks}:…    webhooks (tag: the one `<ns>:webhooks` for all of them, see webhooks.ts):
+ *     …ep:<id> HASH an endpoint; …eps ZSET its index; …d:<id> HASH an outbox entry with its lease;
+ *     …due ZSET pending entry ids by nextAt; …ed:<id> SET an endpoint's entry ids;
+ *     …a:<id> STRING an attempt as JSON; …ea:<id> ZSET an endpoint's attempts by (at, id)
  *
  * The record is tagged by its hash because verification, the hot path, knows the hash only: it
  * is one GET on one node. Lookup by id reaches the same tag in one step (GET the pointer, then
@@ -42,6 +46,8 @@ export interface Layout {
   /** The index of every entry (kind 'all') or of one target, actor, owner or action. */
   auditIndex(kind: 'all' | 'target' | 'actor' | 'owner' | 'action', value?: string): string
   notice(id: string): string
+  /** The prefix of every webhook key, `<ns>:wh:{<ns>:webhooks}:` (one slot for all of them). */
+  webhooks: string
   /** SCAN pattern matching every key of this namespace. */
   pattern: string
 }
@@ -72,6 +78,7 @@ export function layout(namespace: string): Layout {
     auditEntry: (id) => `${ns}:audit:{${id}}`,
     auditIndex: (kind, value) => (kind === 'all' ? `${ns}:audit:all` : `${ns}:audit:${kind}:{${value}}`),
     notice: (id) => `${ns}:notice:{${id}}`,
+    webhooks: `${ns}:wh:{${ns}:webhooks}:`,
     pattern: `${ns}:*`,
   }
 }
