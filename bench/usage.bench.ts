@@ -47,7 +47,7 @@ await memory.counted.close()
 const file = join(tmpdir(), `${uniqueName('kwbench')}.db`)
 const sqlite = await pair(sqlStore({ url: `sqlite:${file}` }))
 try {
-  await bench('sqlStore sqlite (file, WAL)', sqlite, 'wall')
+  await bench('sqlStore sqlite (file, WAL)', sqlite, 'cpu')
 } finally {
   await sqlite.counted.close()
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })

@@ -64,7 +64,14 @@ export function usageObserver(counter: WardenUsageCounter, clock: () => number):
 /** One observer for all of them: none, the only one, or each in turn. */
 export function composeObservers(observers: readonly VerifyObserver[]): VerifyObserver {
   if (observers.length === 0) return () => {}
-  if (observers.length === 1) return observers[0] as VerifyObserver
+  const [first, second] = observers as [VerifyObserver, VerifyObserver]
+  if (observers.length === 1) return first
+  // Two (usage, notices) is the warden's case: called directly, no iterator per verification.
+  if (observers.length === 2)
+    return (result, cost, at) => {
+      first(result, cost, at)
+      second(result, cost, at)
+    }
   return (result, cost, at) => {
     for (const observe of observers) observe(result, cost, at)
   }
