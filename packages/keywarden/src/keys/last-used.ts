@@ -1,3 +1,4 @@
+import { serialFlush } from '../serial-flush.js'
 import type { KeyStore } from '../stores/types.js'
 
 export interface LastUsedOptions {
@@ -22,7 +23,6 @@ export function createLastUsedTracker(
   onError: (error: unknown) => void,
 ): LastUsedTracker {
   let pending = new Map<string, number>()
-  let inFlight: Promise<void> | null = null
   const timer = setInterval(() => {
     flush().catch(onError)
   }, flushIntervalMs)
@@ -41,15 +41,7 @@ export function createLastUsedTracker(
     }
   }
 
-  async function flush(): Promise<void> {
-    while (inFlight) await inFlight.catch(() => {})
-    inFlight = write()
-    try {
-      await inFlight
-    } finally {
-      inFlight = null
-    }
-  }
+  const flush = serialFlush(write)
 
   return {
     record(id, at) {

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js'
+import { serialFlush } from '../serial-flush.js'
 import type { UsageRow, UsageStore } from '../stores/usage-types.js'
 import { BUCKET_MS, bucketStart, GRANULARITIES } from './buckets.js'
 import type { UsageCounter, UsageGranularity } from './types.js'
@@ -90,7 +91,6 @@ export function createUsageCounter(options: UsageCounterOptions): WardenUsageCou
   let cells = new Map<string, Cell>()
   let closedCells: Cell[] = []
   let retry: UsageRow[] = []
-  let inFlight: Promise<void> | null = null
   let lastPrune = Number.NEGATIVE_INFINITY
   let stopped = false
 
@@ -159,15 +159,7 @@ export function createUsageCounter(options: UsageCounterOptions): WardenUsageCou
     }
   }
 
-  async function flush(): Promise<void> {
-    while (inFlight) await inFlight.catch(() => {})
-    inFlight = write()
-    try {
-      await inFlight
-    } finally {
-      inFlight = null
-    }
-  }
+  const flush = serialFlush(write)
 
   async function prune(): Promise<number> {
     const now = clock()
