@@ -246,12 +246,16 @@ describe('warden.usage on the memory store', () => {
   it('reads the clock no more often than verification without usage does', async () => {
     const reads = { on: 0, off: 0 }
     const store = memoryStore()
-    const on = createKeywarden({ store, prefix: 'usg', now: () => (reads.on++, new Date(T0)) })
+    const clockOf = (side: 'on' | 'off') => () => {
+      reads[side]++
+      return new Date(T0)
+    }
+    const on = createKeywarden({ store, prefix: 'usg', now: clockOf('on') })
     const off = createKeywarden({
       store,
       prefix: 'usg',
       usage: false,
-      now: () => (reads.off++, new Date(T0)),
+      now: clockOf('off'),
     })
     const { key } = await off.keys.create({ name: 'a', remaining: 5 })
     const { key: plain } = await off.keys.create({ name: 'b' })
