@@ -21,5 +21,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at a time on this 2-core machine (the default is one fewer than the cores): many
+    // tests wait on child processes, databases and timers, so the suite stays under ten minutes.
+    maxWorkers: 2,
   },
 })

@@ -63,7 +63,8 @@ for (const subject of subjects) {
   describe.skipIf(subject.skip)(`usage limits through verify: ${subject.name}`, () => {
     let store: KeyStore
     let t = T0
-    const warden = () => createKeywarden({ store, prefix: 'lim', lastUsed: false, now: () => new Date(t) })
+    const warden = () =>
+      createKeywarden({ store, prefix: 'lim', lastUsed: false, usage: false, now: () => new Date(t) })
     beforeAll(async () => {
       store = await subject.open()
     })
@@ -355,8 +356,14 @@ describe('sqlStore counters table', () => {
   })
 
   it('onLimiterError: deny fails closed with StoreError, allow lets through marked limiterError', async () => {
-    const deny = createKeywarden({ store, prefix: 'lim', lastUsed: false })
-    const allow = createKeywarden({ store, prefix: 'lim', lastUsed: false, onLimiterError: 'allow' })
+    const deny = createKeywarden({ store, prefix: 'lim', lastUsed: false, usage: false })
+    const allow = createKeywarden({
+      store,
+      prefix: 'lim',
+      lastUsed: false,
+      usage: false,
+      onLimiterError: 'allow',
+    })
     const { key } = await deny.keys.create({
       name: 'k',
       remaining: 5,
@@ -401,7 +408,7 @@ describe.skipIf(redisSkip).each(redisMajors)('cachedStore counters live in the t
 
   it('rate limits are counted in Redis (none in the primary), credits spent in the primary', async () => {
     const t = Date.now()
-    const w = createKeywarden({ store, prefix: 'lim', lastUsed: false, now: () => new Date(t) })
+    const w = createKeywarden({ store, prefix: 'lim', lastUsed: false, usage: false, now: () => new Date(t) })
     const rule = { name: 'minute', limit: 3, windowMs: MINUTE }
     const { key, record } = await w.keys.create({ name: 'cached', remaining: 10, rateLimits: [rule] })
     for (let i = 0; i < 3; i++)
@@ -416,7 +423,7 @@ describe.skipIf(redisSkip).each(redisMajors)('cachedStore counters live in the t
 
   it('a request the primary refuses for credits gets its counts back', async () => {
     const t = Date.now()
-    const w = createKeywarden({ store, prefix: 'lim', lastUsed: false, now: () => new Date(t) })
+    const w = createKeywarden({ store, prefix: 'lim', lastUsed: false, usage: false, now: () => new Date(t) })
     const rule = { name: 'minute', limit: 2, windowMs: MINUTE }
     const { key } = await w.keys.create({ name: 'poor', remaining: 1, rateLimits: [rule] })
     expect(await w.keys.verify(key, { cost: 5 })).toMatchObject({
@@ -439,7 +446,7 @@ describe.skipIf(redisSkip).each(redisMajors)('cachedStore counters live in the t
       onError: () => {},
     })
     broken.disconnect()
-    const w = createKeywarden({ store: failing, prefix: 'lim', lastUsed: false })
+    const w = createKeywarden({ store: failing, prefix: 'lim', lastUsed: false, usage: false })
     const { key } = await w.keys.create({
       name: 'tier down',
       rateLimits: [{ name: 's', limit: 5, windowMs: 1000 }],
@@ -449,6 +456,7 @@ describe.skipIf(redisSkip).each(redisMajors)('cachedStore counters live in the t
       store: failing,
       prefix: 'lim',
       lastUsed: false,
+      usage: false,
       onLimiterError: 'allow',
     })
     expect(await lenient.keys.verify(key)).toMatchObject({ valid: true, limiterError: true })

@@ -118,11 +118,16 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
   const tracker = lastUsed === false ? createNoopTracker() : createLastUsedTracker(store, lastUsed, onError)
   const events = options.events ?? createEventHub({ store, now, onError })
   const changes = keyChangeEvents(events)
-  const usage = wardenUsageCounter(store, options.usage, clock, (error) =>
-    options.onError
-      ? options.onError(error)
-      : console.warn(`keywarden: background usage flush failed: ${describeError(error)}`),
-  )
+  // Printed once: the counts are kept and retried every interval, an outage would repeat it.
+  let usageWarned = false
+  const usage = wardenUsageCounter(store, options.usage, clock, (error) => {
+    if (options.onError) return options.onError(error)
+    if (usageWarned) return
+    usageWarned = true
+    console.warn(
+      `keywarden: background usage flush failed (counts kept and retried; not printed again): ${describeError(error)}`,
+    )
+  })
   const { claims } = claimsOf(store)
   const notices = createUsageNotices({ claims, events, now, onError })
   const observe = composeObservers([...(usage ? [usageObserver(usage, clock)] : []), notices.observe])

@@ -28,7 +28,7 @@ export function auditCycleContract(open: () => AuditStore): void {
     const secrets = hasMethods(store, SECRET_STORE_METHODS)
       ? (store as unknown as SecretStore)
       : memoryStore()
-    const warden = createKeywarden({ store: keys, prefix: 'audit', lastUsed: false })
+    const warden = createKeywarden({ store: keys, prefix: 'audit', lastUsed: false, usage: false })
     const vault = createVault({ secret: randomBytes(32), store: secrets, events: warden.events })
     const actor: Actor = {
       type: 'key',
