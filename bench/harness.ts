@@ -109,6 +109,20 @@ export async function compare({
 }
 
 /**
+ * A comparison measured elsewhere (each side in its own process, say), reported and summarised
+ * like `compare`'s.
+ */
+export function recordComparison(
+  measured: Pick<ComparisonResult, 'name' | 'floorName' | 'subjectNs' | 'floorNs' | 'maxRatio'>,
+): ComparisonResult {
+  const ratio = measured.subjectNs / measured.floorNs
+  const result = { ...measured, ratio, ok: ratio <= measured.maxRatio }
+  results.push(result)
+  report(result)
+  return result
+}
+
+/**
  * For budgets stated as throughput (HTTP requests/s): subject/floor must be at least `minRatio`.
  * Without `minRatio` the line is context ("info") and stays out of the summary.
  */
