@@ -12,7 +12,7 @@ import { redisStore } from '../packages/keywarden/src/stores/redis.js'
 import { sqlStore } from '../packages/keywarden/src/stores/sql/index.js'
 import { type EngineName, freshPlace } from './sql-procs/engines.js'
 import { deleteNamespace } from './support/redis-servers.js'
-import { REDIS_URL, serviceSkip, uniqueName } from './support/services.js'
+import { REDIS_URL, redisMajors, serviceSkip, uniqueName } from './support/services.js'
 
 const DAY = 86_400_000
 const cleanups: Array<() => Promise<void>> = []
@@ -44,6 +44,21 @@ cleanups.push(async () => {
   await client.quit()
 })
 subjects.push({ name: 'redis', skip: redisSkip, open: () => redisStore({ url: REDIS_URL, namespace }) })
+// A user's client of each ioredis major (and RESP3 reply mapping), in the same namespace.
+for (const major of redisMajors) {
+  subjects.push({
+    name: `redis (client, ${major.name})`,
+    skip: redisSkip,
+    open: () => {
+      const client = major.client(REDIS_URL)
+      return Object.assign(redisStore({ client, namespace }), {
+        close: async () => {
+          await client.quit()
+        },
+      })
+    },
+  })
+}
 subjects.push({
   name: 'cached over memory',
   skip: false,

@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKeywarden } from '../packages/keywarden/src/index.js'
 import { createKeyHasher } from '../packages/keywarden/src/keys/hash.js'
 import { memoryStore } from '../packages/keywarden/src/stores/memory.js'
+import { redisStore } from '../packages/keywarden/src/stores/redis.js'
 import type { KeyStore } from '../packages/keywarden/src/stores/types.js'
 import { keepsUsage, type UsageRow, type UsageStore } from '../packages/keywarden/src/stores/usage-types.js'
 import { freshLimitPlace, type LimitEngine, type LimitPlace, openStore } from './limits-procs/stores.js'
 import { adminDb } from './sql-procs/engines.js'
-import { redisMajor, serviceSkip } from './support/services.js'
+import { deleteNamespace } from './support/redis-servers.js'
+import { REDIS_URL, redisMajor, redisMajors, serviceSkip, uniqueName } from './support/services.js'
 
 const T0 = Date.UTC(2031, 6, 1, 8, 0, 0)
 const MINUTE = 60_000
@@ -22,6 +24,27 @@ interface Subject {
   /** Every stored usage value as text (rows, key names, fields), for the secret scan. */
   dump(): Promise<string>
   cleanup(): Promise<void>
+}
+
+/** Every usage key of a namespace with its values, as text. */
+async function redisUsageDump(url: string, namespace: string): Promise<string> {
+  const client = redisMajor('ioredis 5').client(url)
+  try {
+    let text = ''
+    let cursor = '0'
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${namespace}:u*`, 'COUNT', '1000')
+      cursor = next
+      for (const key of keys) {
+        const type = await client.type(key)
+        const value = type === 'hash' ? await client.hgetall(key) : await client.zrange(key, '0', '-1')
+        text += `${key} ${JSON.stringify(value)}\n`
+      }
+    } while (cursor !== '0')
+    return text
+  } finally {
+    client.disconnect()
+  }
 }
 
 function placeSubject(engine: LimitEngine, skip: string | false): Subject {
@@ -39,24 +62,9 @@ function placeSubject(engine: LimitEngine, skip: string | false): Subject {
       const spec = (place as LimitPlace).spec
       if (spec.engine === 'redis' || spec.engine === 'cached') {
         // The cached store counts in its sqlite primary; its Redis tier must hold no usage at all.
-        const client = redisMajor('ioredis 5').client(spec.engine === 'redis' ? spec.url : spec.redisUrl)
-        try {
-          let text = ''
-          let cursor = '0'
-          do {
-            const [next, keys] = await client.scan(cursor, 'MATCH', `${spec.namespace}:u*`, 'COUNT', '1000')
-            cursor = next
-            for (const key of keys) {
-              const type = await client.type(key)
-              const value = type === 'hash' ? await client.hgetall(key) : await client.zrange(key, '0', '-1')
-              text += `${key} ${JSON.stringify(value)}\n`
-            }
-          } while (cursor !== '0')
-          if (spec.engine === 'redis') return text
-          if (text !== '') throw new Error('the cache tier holds usage keys')
-        } finally {
-          client.disconnect()
-        }
+        const text = await redisUsageDump(spec.engine === 'redis' ? spec.url : spec.redisUrl, spec.namespace)
+        if (spec.engine === 'redis') return text
+        if (text !== '') throw new Error('the cache tier holds usage keys')
       }
       const s = spec as { engine: string; url: string; options: { tablePrefix?: string; schema?: string } }
       const table = `${s.options.tablePrefix}usage`
@@ -87,6 +95,30 @@ const subjects: Subject[] = []
 for (const engine of ['sqlite', 'postgres', 'mysql', 'redis', 'cached'] as LimitEngine[]) {
   const service = freshLimitPlace(engine).service
   subjects.push(placeSubject(engine, service ? await serviceSkip(service) : false))
+}
+// A user's client of each ioredis major (and RESP3 reply mapping): the replies the scripts read differ.
+const redisSkip = await serviceSkip('redis')
+for (const major of redisMajors) {
+  const namespace = uniqueName('kwusage')
+  subjects.push({
+    name: `redis (client, ${major.name})`,
+    skip: redisSkip,
+    open: async () => {
+      const client = major.client(REDIS_URL)
+      const store = redisStore({ client, namespace })
+      return Object.assign(store, {
+        close: async () => {
+          await client.quit()
+        },
+      })
+    },
+    dump: () => redisUsageDump(REDIS_URL, namespace),
+    async cleanup() {
+      const client = redisMajor('ioredis 5').client(REDIS_URL)
+      await deleteNamespace(client, namespace)
+      await client.quit()
+    },
+  })
 }
 let memory: (KeyStore & UsageStore) | null = null
 subjects.push({
