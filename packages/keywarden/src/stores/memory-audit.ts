@@ -1,8 +1,8 @@
 import { ConflictError } from '../errors.js'
 import type { AuditEntry } from '../events/types.js'
-import { assertAuditEntry, normalizedAuditEntry } from './audit-entry.js'
+import { assertAuditEntry, auditMatches, normalizedAuditEntry } from './audit-entry.js'
 import type { AuditStore } from './audit-types.js'
-import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
+import { auditPosition, pageInMemory } from './cursor.js'
 
 function copy(entry: AuditEntry): AuditEntry {
   return structuredClone(entry)
@@ -21,26 +21,12 @@ export function memoryAudit(): AuditStore {
     },
 
     async listAudit(query) {
-      const after = query.cursor ? decodeCursor(query.cursor) : null
-      const matches = entries
-        .filter(
-          (e) =>
-            (query.targetId === undefined || e.target.id === query.targetId) &&
-            (query.action === undefined || e.action === query.action) &&
-            (query.actorId === undefined || e.actor.id === query.actorId) &&
-            (query.ownerId === undefined || e.ownerId === query.ownerId) &&
-            (query.from === undefined || e.at.getTime() >= query.from.getTime()) &&
-            (query.to === undefined || e.at.getTime() < query.to.getTime()) &&
-            (after === null || isAfterCursor(e.at.getTime(), e.id, after)),
-        )
-        .sort((a, b) => b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-      const items = matches.slice(0, query.limit).map(copy)
-      const last = items[items.length - 1]
-      const nextCursor =
-        matches.length > query.limit && last
-          ? encodeCursor({ createdAt: last.at.getTime(), id: last.id })
-          : null
-      return { items, nextCursor }
+      const page = pageInMemory(
+        entries.filter((entry) => auditMatches(entry, query)),
+        auditPosition,
+        query,
+      )
+      return { ...page, items: page.items.map(copy) }
     },
   }
 }

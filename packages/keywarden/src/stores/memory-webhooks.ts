@@ -1,5 +1,5 @@
 import { ConflictError } from '../errors.js'
-import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
+import { pageInMemory } from './cursor.js'
 import type { Page } from './types.js'
 
 export type { WebhookStore } from './webhook-types.js'
@@ -19,17 +19,8 @@ export function pageOf<T>(
   id: (item: T) => string,
   query: PageQuery,
 ): Page<T> {
-  const after = query.cursor ? decodeCursor(query.cursor) : null
-  const sorted = items
-    .filter((item) => after === null || isAfterCursor(time(item).getTime(), id(item), after))
-    .sort((a, b) => time(b).getTime() - time(a).getTime() || (id(a) < id(b) ? 1 : id(a) > id(b) ? -1 : 0))
-  const page = sorted.slice(0, query.limit)
-  const last = page[page.length - 1]
-  const nextCursor =
-    sorted.length > query.limit && last
-      ? encodeCursor({ createdAt: time(last).getTime(), id: id(last) })
-      : null
-  return { items: page.map((item) => structuredClone(item)), nextCursor }
+  const page = pageInMemory(items, (item) => ({ createdAt: time(item).getTime(), id: id(item) }), query)
+  return { ...page, items: page.items.map((item) => structuredClone(item)) }
 }
 
 /** memoryStore's webhooks: endpoints, outbox and delivery log in Maps, copied in and out. */

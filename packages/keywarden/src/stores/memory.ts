@@ -1,6 +1,6 @@
 import { ConflictError, ValidationError } from '../errors.js'
 import type { AuditStore } from './audit-types.js'
-import { decodeCursor, encodeCursor, isAfterCursor } from './cursor.js'
+import { keyPosition, pageInMemory } from './cursor.js'
 import { assertKeyDates } from './dates.js'
 import { counterId, groupOf } from './limit-group.js'
 import { memoryAudit } from './memory-audit.js'
@@ -108,23 +108,8 @@ export function memoryStore(_options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async listKeys({ ownerId, limit, cursor }: ListKeysQuery): Promise<Page<StoredKey>> {
-      const after = cursor ? decodeCursor(cursor) : null
-      const matches: StoredKey[] = []
-      for (const key of byId.values()) {
-        if (ownerId !== undefined && key.ownerId !== ownerId) continue
-        if (after && !isAfterCursor(key.createdAt.getTime(), key.id, after)) continue
-        matches.push(key)
-      }
-      matches.sort(
-        (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
-      )
-      const items = matches.slice(0, limit)
-      const last = items[items.length - 1]
-      const nextCursor =
-        matches.length > limit && last
-          ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
-          : null
-      return { items, nextCursor }
+      const keys = [...byId.values()].filter((key) => ownerId === undefined || key.ownerId === ownerId)
+      return pageInMemory(keys, keyPosition, { limit, cursor })
     },
 
     async updateKey(id, patch) {

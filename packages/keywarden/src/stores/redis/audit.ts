@@ -2,7 +2,7 @@ import { ConflictError } from '../../errors.js'
 import type { AuditEntry } from '../../events/types.js'
 import { assertAuditEntry, auditMatches, normalizedAuditEntry } from '../audit-entry.js'
 import type { AuditQuery, AuditStore } from '../audit-types.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { auditPosition, decodeCursor, pageFrom } from '../cursor.js'
 import { type RedisClientLike, storeFailure } from './client.js'
 import type { RedisContext } from './context.js'
 import type { Layout } from './layout.js'
@@ -98,11 +98,7 @@ export function redisAudit(ctx: RedisContext): AuditStore {
       max = `(${names[names.length - 1]}`
       if (found.length >= want || names.length < count) break
     }
-    const items = found.slice(0, query.limit)
-    const last = items[items.length - 1]
-    const nextCursor =
-      found.length > query.limit && last ? encodeCursor({ createdAt: last.at.getTime(), id: last.id }) : null
-    return { items, nextCursor }
+    return pageFrom(found, query.limit, auditPosition)
   }
 
   return {

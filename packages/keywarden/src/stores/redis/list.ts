@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors.js'
-import { decodeCursor, encodeCursor, type KeyCursor } from '../cursor.js'
+import { decodeCursor, type KeyCursor, keyPosition, pageFrom } from '../cursor.js'
 import type { ListKeysQuery, Page, StoredKey } from '../types.js'
 import { storeFailure } from './client.js'
 import type { RedisContext } from './context.js'
@@ -72,11 +72,7 @@ export function redisListKeys(ctx: RedisContext, readRecord: (hash: string) => P
     } catch (error) {
       throw storeFailure('list keys', error)
     }
-    const items = found.slice(0, limit)
-    const last = items[items.length - 1]
-    const nextCursor =
-      found.length > limit && last ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id }) : null
-    return { items, nextCursor }
+    return pageFrom(found, limit, keyPosition)
   }
 
   return listKeys

@@ -2,9 +2,10 @@ import { ConflictError } from '../../errors.js'
 import type { AuditEntry } from '../../events/types.js'
 import { assertAuditEntry } from '../audit-entry.js'
 import type { AuditStore } from '../audit-types.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { auditPosition, decodeCursor, pageFrom } from '../cursor.js'
 import type { SqlDialect } from './dialects/types.js'
 import type { Lifecycle } from './lifecycle.js'
+import { newestFirst } from './page.js'
 
 type Row = Record<string, any>
 
@@ -72,26 +73,8 @@ export function auditMethods({ guarded }: Lifecycle, table: string, dialect: Sql
         if (query.ownerId !== undefined) select = select.where('owner_id', '=', query.ownerId)
         if (query.from !== undefined) select = select.where('at', '>=', query.from.getTime())
         if (query.to !== undefined) select = select.where('at', '<', query.to.getTime())
-        if (after) {
-          select = select.where((eb) =>
-            eb.or([
-              eb('at', '<', after.createdAt),
-              eb.and([eb('at', '=', after.createdAt), eb('id', '<', after.id)]),
-            ]),
-          )
-        }
-        const rows = await select
-          .orderBy('at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(query.limit + 1)
-          .execute()
-        const items = rows.slice(0, query.limit).map(fromRow)
-        const last = items[items.length - 1]
-        const nextCursor =
-          rows.length > query.limit && last
-            ? encodeCursor({ createdAt: last.at.getTime(), id: last.id })
-            : null
-        return { items, nextCursor }
+        const rows = await newestFirst(select, 'at', after, query.limit).execute()
+        return pageFrom(rows.map(fromRow), query.limit, auditPosition)
       })
     },
   }

@@ -1,7 +1,7 @@
 import type { MigrationResult } from 'kysely'
 import { ConfigError } from '../../errors.js'
 import type { AuditStore } from '../audit-types.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { decodeCursor, keyPosition, pageFrom } from '../cursor.js'
 import { assertKeyDates } from '../dates.js'
 import type { NoticeStore } from '../notice-types.js'
 import type { KeyPatch, KeyStore, SecretStore, TouchEntry } from '../types.js'
@@ -15,6 +15,7 @@ import { lifecycle } from './lifecycle.js'
 import { tableNames } from './migrations.js'
 import { noticeMethods, noticesTableName } from './notices.js'
 import type { SqlConnection, SqlStoreOptions } from './options.js'
+import { newestFirst } from './page.js'
 import { KEY_COLUMNS, keyFromRow, keyToRow, patchColumns } from './rows.js'
 import { searchMethod } from './search.js'
 import { secretMethods } from './secrets.js'
@@ -89,26 +90,8 @@ export function sqlStore(
       return guarded('list keys', async ({ q }) => {
         let query = q.selectFrom(names.keys).select([...KEY_COLUMNS])
         if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId)
-        if (after) {
-          query = query.where((eb) =>
-            eb.or([
-              eb('created_at', '<', after.createdAt),
-              eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-            ]),
-          )
-        }
-        const rows = await query
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(limit + 1)
-          .execute()
-        const items = rows.slice(0, limit).map(keyFromRow)
-        const last = items[items.length - 1]
-        const nextCursor =
-          rows.length > limit && last
-            ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
-            : null
-        return { items, nextCursor }
+        const rows = await newestFirst(query, 'created_at', after, limit).execute()
+        return pageFrom(rows.map(keyFromRow), limit, keyPosition)
       })
     },
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import { ConflictError } from '../../errors.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { decodeCursor, pageFrom } from '../cursor.js'
 import type { Page } from '../types.js'
 import type {
   DeliveryAttempt,
@@ -12,6 +12,7 @@ import type {
 } from '../webhook-types.js'
 import type { SqlDialect } from './dialects/types.js'
 import type { Lifecycle } from './lifecycle.js'
+import { newestFirst } from './page.js'
 import { webhookTables } from './webhook-migration.js'
 
 type Row = Record<string, unknown>
@@ -74,26 +75,11 @@ async function page<T>(
   const after = query.cursor ? decodeCursor(query.cursor) : null
   let select = q.selectFrom(table).selectAll()
   for (const [column, value] of Object.entries(where)) select = select.where(column, '=', value)
-  if (after) {
-    select = select.where((eb) =>
-      eb.or([
-        eb(time, '<', after.createdAt),
-        eb.and([eb(time, '=', after.createdAt), eb('id', '<', after.id)]),
-      ]),
-    )
-  }
-  const rows = await select
-    .orderBy(time, 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute()
-  const items = rows.slice(0, query.limit).map(fromRow)
-  const last = items[items.length - 1]
-  const nextCursor =
-    rows.length > query.limit && last
-      ? encodeCursor({ createdAt: timeOf(last).getTime(), id: last.id })
-      : null
-  return { items, nextCursor }
+  const rows = await newestFirst(select, time, after, query.limit).execute()
+  return pageFrom(rows.map(fromRow), query.limit, (item) => ({
+    createdAt: timeOf(item).getTime(),
+    id: item.id,
+  }))
 }
 
 /**
