@@ -1,4 +1,4 @@
-import { ConfigError, describeError, NotFoundError, ValidationError } from '../errors.js'
+import { ConfigError, NotFoundError, ValidationError } from '../errors.js'
 import { createEventHub } from '../events/hub.js'
 import type { ChangeContext } from '../events/types.js'
 import { claimsOf } from '../notices/claims.js'
@@ -8,6 +8,7 @@ import type { ApiKeyRecord, KeyPatch, KeyStore, StoredKey } from '../stores/type
 import { hasMethods, KEY_STORE_METHODS } from '../stores/types.js'
 import { usageQuery } from '../usage/query.js'
 import { composeObservers, usageObserver, wardenUsageCounter } from '../usage/wire.js'
+import { backgroundReporter } from './background.js'
 import { fieldsOf, keyChangeEvents } from './changes.js'
 import { assertPrefix, createKeyChecker, generateId, generateKey } from './format.js'
 import { createKeyHasher } from './hash.js'
@@ -107,28 +108,21 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       throw new ConfigError('lastUsed.flushIntervalMs must be a number of milliseconds >= 10')
     }
   }
-  const onError =
-    options.onError ??
-    ((error: unknown) =>
-      console.warn(`keywarden: background last-used flush failed: ${describeError(error)}`))
+  const report = backgroundReporter(options.onError)
   // Milliseconds since the epoch; Date.now unless a clock is injected (no Date per verification).
   const clock = options.now ? () => now().getTime() : Date.now
   const hash = createKeyHasher(pepper)
   const scopes = createScopeChecker(scopeOptions)
-  const tracker = lastUsed === false ? createNoopTracker() : createLastUsedTracker(store, lastUsed, onError)
-  const events = options.events ?? createEventHub({ store, now, onError })
+  const tracker =
+    lastUsed === false
+      ? createNoopTracker()
+      : createLastUsedTracker(store, lastUsed, report('last-used flush', { retried: true }))
+  const events =
+    options.events ?? createEventHub({ store, now, onError: report('audit write or event listener') })
   const changes = keyChangeEvents(events)
-  // Printed once: the counts are kept and retried every interval, an outage would repeat it.
-  let usageWarned = false
-  const usage = wardenUsageCounter(store, options.usage, clock, (error) => {
-    if (options.onError) return options.onError(error)
-    if (usageWarned) return
-    usageWarned = true
-    console.warn(
-      `keywarden: background usage flush failed (counts kept and retried; not printed again): ${describeError(error)}`,
-    )
-  })
+  const usage = wardenUsageCounter(store, options.usage, clock, report('usage flush', { retried: true }))
   const { claims } = claimsOf(store)
+  const onError = report('key notice')
   const notices = createUsageNotices({ claims, events, now, onError })
   const observe = composeObservers([...(usage ? [usageObserver(usage, clock)] : []), notices.observe])
   const isWellFormedKey = createKeyChecker(prefix)
