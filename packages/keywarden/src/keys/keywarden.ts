@@ -182,7 +182,13 @@ export function createKeywarden(options: KeywardenOptions): Keywarden {
       observe,
     }),
 
-    reportLeak: createLeakHandler({ store, hash, isWellFormedKey, changes, now }),
+    reportLeak: createLeakHandler({
+      store,
+      hash,
+      isWellFormedKey,
+      changes,
+      revoke: (id, context) => keys.revoke(id, context),
+    }),
 
     missingScopes(granted, required, requirement = 'all') {
       if (!Array.isArray(granted) || !Array.isArray(required)) {

@@ -3,9 +3,9 @@
  * is looked up by hash only — no credits spent, no rate limit counted — and, under the 'revoke'
  * policy, revoked at once. Either way `key.leaked` goes to the audit log and the webhooks.
  */
-import { ValidationError } from '../errors.js'
+import { NotFoundError, ValidationError } from '../errors.js'
 import type { Actor, ChangeContext } from '../events/types.js'
-import type { KeyStore } from '../stores/types.js'
+import type { ApiKeyRecord, KeyStore } from '../stores/types.js'
 import type { KeyChangeEvents } from './changes.js'
 import { MAX_KEY_LENGTH } from './format.js'
 import { toRecord } from './record.js'
@@ -32,7 +32,8 @@ export interface LeakWiring {
   hash: (key: string) => string
   isWellFormedKey: (key: string) => boolean
   changes: KeyChangeEvents
-  now: () => Date
+  /** keys.revoke: the one way a key is revoked (and key.revoked emitted). */
+  revoke: (id: string, context: ChangeContext) => Promise<ApiKeyRecord>
 }
 
 /** Checks the options before anything is looked up: throws ValidationError naming the field. */
@@ -50,7 +51,7 @@ function parseOptions(options: unknown) {
 }
 
 export function createLeakHandler(wiring: LeakWiring) {
-  const { store, hash, isWellFormedKey, changes, now } = wiring
+  const { store, hash, isWellFormedKey, changes, revoke } = wiring
   return async function reportLeak(key: unknown, options: ReportLeakOptions): Promise<LeakLabel> {
     const { policy, source, context } = parseOptions(options)
     const ctx = changes.context(context)
@@ -59,18 +60,13 @@ export function createLeakHandler(wiring: LeakWiring) {
     }
     const stored = await store.getKeyByHash(hash(key))
     if (!stored) return 'false_positive'
-    let record = toRecord(stored)
-    let revoked = false
+    await changes.emit('key.leaked', toRecord(stored), ctx, { detail: { source, policy } })
     if (policy === 'revoke' && !stored.revokedAt) {
-      const at = now()
-      const updated = await store.updateKey(stored.id, { revokedAt: at, updatedAt: at })
-      if (updated) {
-        record = toRecord(updated)
-        revoked = true
-      }
+      await revoke(stored.id, context).catch((error) => {
+        // Deleted since the look-up: nothing left to revoke.
+        if (!(error instanceof NotFoundError)) throw error
+      })
     }
-    await changes.emit('key.leaked', record, ctx, { detail: { source, policy } })
-    if (revoked) await changes.emit('key.revoked', record, ctx, { detail: { reason: 'leaked', source } })
     return 'true_positive'
   }
 }
