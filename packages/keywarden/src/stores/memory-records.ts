@@ -1,12 +1,5 @@
+import { deepFreeze } from './freeze.js'
 import type { StoredKey } from './types.js'
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
-}
 
 /** Copies what the caller handed us, so later changes to their objects do not reach the store. */
 export function own(key: StoredKey): StoredKey {

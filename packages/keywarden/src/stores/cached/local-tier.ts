@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache'
+import { deepFreeze } from '../freeze.js'
 import type { StoredKey } from '../types.js'
 
 /** One cached lookup by hash: the key, or null for "not found". Times in epoch ms. */
@@ -17,14 +18,6 @@ export interface LocalTier {
   /** Replaces a cached key in place (last-used updates), keeping its times. */
   replace(hash: string, key: StoredKey): void
   clear(): void
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
 }
 
 /**

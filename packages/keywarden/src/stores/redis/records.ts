@@ -1,16 +1,9 @@
 import { LRUCache } from 'lru-cache'
+import { deepFreeze } from '../freeze.js'
 import type { StoredKey } from '../types.js'
 import { decodeRecord, JSON_AT } from './codec.js'
 import type { RedisContext } from './context.js'
 import type { RedisGroups } from './groups.js'
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
-}
 
 /** A decoded record: a key of a limit group shows no balance here (`tag` names its group). */
 export interface RecordEntry {
