@@ -18,6 +18,7 @@ export {
   type AuditEntry,
   type ChangeContext,
   type EventDetail,
+  type EventFacts,
   type EventListener,
   type EventTarget,
   type EventType,

@@ -54,14 +54,9 @@ export interface EventHub {
   readonly audits: boolean
 }
 
-function toEntry(event: KeywardenEvent): AuditEntry {
-  const { id, at, actor, target, fields, requestId, ownerId, detail } = event
-  const entry: AuditEntry = { id, at, action: event.type as AuditAction, actor, target }
-  if (fields !== undefined) entry.fields = fields
-  if (requestId !== undefined) entry.requestId = requestId
-  if (ownerId !== undefined) entry.ownerId = ownerId
-  if (detail !== undefined) entry.detail = detail
-  return entry
+/** The event's facts without its payload (stores drop absent optional parts themselves). */
+function toEntry({ type, data: _payload, ...facts }: KeywardenEvent): AuditEntry {
+  return { ...facts, action: type as AuditAction }
 }
 
 function checkQuery(query: Partial<AuditQuery>): AuditQuery {

@@ -53,11 +53,10 @@ export interface ChangeContext {
 /** Plain values only: never a secret, a key or a hash. */
 export type EventDetail = Record<string, string | number | boolean | null>
 
-/** One entry of the append-only audit log. */
-export interface AuditEntry {
+/** What an audit entry and an event both say of one happening. */
+export interface EventFacts {
   id: string
   at: Date
-  action: AuditAction
   actor: Actor
   target: EventTarget
   /** The names of the fields a change set, never their values when they are secret. */
@@ -69,17 +68,14 @@ export interface AuditEntry {
   detail?: EventDetail
 }
 
+/** One entry of the append-only audit log. */
+export interface AuditEntry extends EventFacts {
+  action: AuditAction
+}
+
 /** One event as subscribers (webhooks) receive it. */
-export interface KeywardenEvent {
-  id: string
+export interface KeywardenEvent extends EventFacts {
   type: EventType
-  at: Date
-  actor: Actor
-  target: EventTarget
-  fields?: string[]
-  requestId?: string
-  ownerId?: string | null
-  detail?: EventDetail
   /** The webhook payload's `data`: public fields only (an ApiKeyRecord, a secret summary). */
   data?: Record<string, unknown>
 }

@@ -1,5 +1,6 @@
 /** Reading the query parameters of the usage and audit routes: every bad one is a FieldProblem. */
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '../events/types.js'
+import type { AuditQuery } from '../stores/audit-types.js'
 import type { UsageGranularity, UsageReport } from '../usage/types.js'
 import type { FieldProblem } from './problem.js'
 import type { RouteInput } from './routes.js'
@@ -81,20 +82,9 @@ export function usageJson(range: UsageRange, report: UsageReport, scope: Record<
   }
 }
 
-export interface AuditParams {
-  targetId?: string
-  action?: AuditAction
-  actorId?: string
-  ownerId?: string
-  from?: Date
-  to?: Date
-  cursor?: string | null
-  limit: number
-}
-
 /** targetId, action, actorId, ownerId, from, to, cursor and limit of GET /audit. */
-export function readAuditParams<Req>(input: RouteInput<Req>, problems: FieldProblem[]): AuditParams {
-  const params: AuditParams = { limit: 50, ...readDates(input, problems) }
+export function readAuditParams<Req>(input: RouteInput<Req>, problems: FieldProblem[]): AuditQuery {
+  const params: AuditQuery = { limit: 50, ...readDates(input, problems) }
   for (const field of ['targetId', 'actorId', 'ownerId'] as const) {
     const value = input.query(field)
     if (value === null || value === undefined || value === '') continue
