@@ -53,9 +53,18 @@ describe('/api/webhooks on the server', () => {
     const create = await call('/api/webhooks', {
       method: 'POST',
       body: JSON.stringify({ url: receiver.url, events: ['key.created'], description: 'ci' }),
+      headers: { 'x-request-id': 'hook-1' },
     })
     expect(create.status).toBe(201)
     const created = (await create.json()) as { id: string; secret: string; url: string }
+    // The audit log names the admin key and the request, like every other change over HTTP.
+    const adminId = (await warden.keys.list()).items.find((k) => k.name === 'admin')?.id
+    const [audited] = (await warden.audit.list({ action: 'webhook.created' })).items
+    expect(audited).toMatchObject({
+      actor: { type: 'key', id: adminId },
+      requestId: 'hook-1',
+      target: { type: 'webhook', id: created.id },
+    })
     secret = created.secret
     expect(created).toMatchObject({ url: receiver.url, events: ['key.created'], description: 'ci' })
     expect(created.secret).toMatch(/^whsec_/)

@@ -7,7 +7,7 @@
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import type { ChangeContext, Keywarden } from 'keywarden'
+import type { Keywarden } from 'keywarden'
 import { ValidationError } from 'keywarden'
 import {
   ADMIN_SCOPE,
@@ -20,8 +20,8 @@ import {
   UNSUPPORTED_MEDIA_TYPE,
 } from 'keywarden/hono'
 import type { Vault } from 'keywarden/vault'
-import { actorAddress } from './dashboard/security.js'
-import { currentActivity, recordChange } from './log/activity.js'
+import { recordChange } from './log/activity.js'
+import { apiKeyContext } from './request-context.js'
 
 /** What a key needs for /api/byok/resolve; an admin key has it implicitly. */
 export const RESOLVE_SCOPE = 'keywarden:resolve'
@@ -116,16 +116,6 @@ async function readBody(c: Context) {
   }
 }
 
-/** Who resolves: the calling key, its address and the request id (the vault records secret.resolved). */
-function resolveContext(c: Context): ChangeContext {
-  const caller = c.get('apiKey')
-  const requestId = currentActivity()?.reqId
-  return {
-    actor: { type: 'key', id: caller.id, ...actorAddress(c) },
-    ...(requestId ? { requestId } : {}),
-  }
-}
-
 /** A Hono app holding only POST /api/byok/resolve; mount it before the other /api/byok routes. */
 export function resolveRoute({ warden, vault, onError }: ResolveRouteOptions): Hono {
   const app = new Hono()
@@ -138,7 +128,7 @@ export function resolveRoute({ warden, vault, onError }: ResolveRouteOptions): H
     let source: string | undefined
     let ref: string | undefined
     try {
-      const context = resolveContext(c)
+      const context = apiKeyContext(c)
       const result = await vault.for({ userId: ownerId, teamIds }).resolve(provider, context)
       if (result.apiKey === null) {
         outcome = result.reason === 'BUDGET_EXCEEDED' ? 'budget exceeded' : 'none stored'

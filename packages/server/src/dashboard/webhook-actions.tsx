@@ -2,6 +2,7 @@
 import type { Context, Hono } from 'hono'
 import { KeywardenError } from 'keywarden'
 import type { WebhookEventType, Webhooks } from 'keywarden/webhooks'
+import { withRequestContext } from '../log/activity.js'
 import type { DashboardAnswers } from './answers.js'
 import type { ServerEnv } from './security.js'
 import { WebhooksPage, type WebhooksPageProps } from './views/webhooks.js'
@@ -32,10 +33,6 @@ export function webhookActions(
       { status },
     )
   }
-  const actor = (c: Context<ServerEnv>) => ({
-    actor: { type: 'session' as const, id: c.get('session').adminKeyId },
-  })
-
   app.get('/dashboard/webhooks', (c) => render(c))
   app.post('/dashboard/webhooks', async (c) => {
     const form = await c.req.parseBody({ all: true })
@@ -49,7 +46,7 @@ export function webhookActions(
           events: events as WebhookEventType[],
           ...(form.description ? { description: String(form.description) } : {}),
         },
-        actor(c),
+        withRequestContext(),
       )
       return await render(c, { created: { id: endpoint.id, secret } }, 201)
     } catch (error) {
@@ -59,7 +56,7 @@ export function webhookActions(
     }
   })
   app.post('/dashboard/webhooks/:id/delete', async (c) => {
-    await webhooks.delete(c.req.param('id'), actor(c)).catch((error) => {
+    await webhooks.delete(c.req.param('id'), withRequestContext()).catch((error) => {
       if (!(error instanceof KeywardenError && error.code === 'ERR_NOT_FOUND')) throw error
     })
     return c.redirect('/dashboard/webhooks', 303)

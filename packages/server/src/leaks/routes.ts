@@ -8,7 +8,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Keywarden, LeakPolicy } from 'keywarden'
 import { clientAddress, type ServerEnv } from '../dashboard/security.js'
-import { currentActivity } from '../log/activity.js'
+import { withRequestContext } from '../log/activity.js'
 import { createLoginThrottle, type SignInLimit } from '../login-throttle.js'
 import { type GithubKeys, githubKeys } from './github-keys.js'
 
@@ -101,14 +101,12 @@ export function leakRoutes(options: LeakRoutesOptions): LeakRoutes {
     const report = parseGithubReport(Buffer.from(body).toString('utf8'))
     if (!report)
       return problem(c, 400, 'Bad Request', 'the body must be a JSON array of { token, type, url, source }')
-    const requestId = currentActivity()?.reqId
     const answer = []
     for (const { token, type } of report) {
       const label = await warden.keys.reportLeak(token, {
         policy,
         source: 'github',
-        actor: GITHUB_ACTOR,
-        ...(requestId ? { requestId } : {}),
+        ...withRequestContext({ actor: GITHUB_ACTOR }),
       })
       answer.push({ token_hash: createHash('sha256').update(token).digest('hex'), token_type: type, label })
     }
@@ -140,15 +138,13 @@ export function leakRoutes(options: LeakRoutesOptions): LeakRoutes {
     }
     // Handled after the answer: it is the same, and as fast, whichever keys exist.
     const actor = { type: 'system', id: 'leak-report', address } as const
-    const requestId = currentActivity()?.reqId
     const work = (async () => {
       for (const key of new Set(reported)) {
         try {
           await warden.keys.reportLeak(key, {
             policy,
             source: 'report',
-            actor,
-            ...(requestId ? { requestId } : {}),
+            ...withRequestContext({ actor }),
           })
         } catch (error) {
           onError(error)

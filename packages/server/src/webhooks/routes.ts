@@ -1,8 +1,9 @@
 import { Hono } from 'hono'
 import type { Keywarden } from 'keywarden'
-import { type ChangeContext, describeError, KeywardenError } from 'keywarden'
+import { describeError, KeywardenError } from 'keywarden'
 import { ADMIN_SCOPE, apiKeyAuth, requireScopes } from 'keywarden/hono'
 import type { WebhookDelivery, Webhooks } from 'keywarden/webhooks'
+import { apiKeyContext } from '../request-context.js'
 
 export interface WebhookRoutesOptions {
   warden: Keywarden
@@ -52,10 +53,6 @@ export function webhookRoutes({ warden, webhooks, onError }: WebhookRoutesOption
     c.header('Cache-Control', 'no-store')
   })
 
-  const context = (c: { get(name: 'apiKey'): { id: string } | undefined }): ChangeContext => {
-    const key = c.get('apiKey')
-    return { actor: key ? { type: 'key', id: key.id } : { type: 'system' } }
-  }
   const body = async (req: { json(): Promise<unknown> }) => {
     try {
       const value = await req.json()
@@ -79,7 +76,7 @@ export function webhookRoutes({ warden, webhooks, onError }: WebhookRoutesOption
     const input = await body(c.req)
     if (!input) return noBody()
     try {
-      const { endpoint, secret } = await webhooks.create(input as never, context(c as never))
+      const { endpoint, secret } = await webhooks.create(input as never, apiKeyContext(c))
       return c.json({ ...endpoint, secret }, 201)
     } catch (error) {
       return fail(error)
@@ -103,14 +100,14 @@ export function webhookRoutes({ warden, webhooks, onError }: WebhookRoutesOption
     const input = await body(c.req)
     if (!input) return noBody()
     try {
-      return c.json(await webhooks.update(c.req.param('id'), input as never, context(c as never)))
+      return c.json(await webhooks.update(c.req.param('id'), input as never, apiKeyContext(c)))
     } catch (error) {
       return fail(error)
     }
   })
   app.delete('/api/webhooks/:id', async (c) => {
     try {
-      await webhooks.delete(c.req.param('id'), context(c as never))
+      await webhooks.delete(c.req.param('id'), apiKeyContext(c))
       return c.body(null, 204)
     } catch (error) {
       return fail(error)
