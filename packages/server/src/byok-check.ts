@@ -10,34 +10,16 @@ import { ValidationError } from 'keywarden'
 import { contentTooLarge, invalidRequest, problemReply, tooManyRequests, toResponse } from 'keywarden/hono'
 import type { Vault } from 'keywarden/vault'
 import { recordChange } from './log/activity.js'
+import { createLoginThrottle, type SignInLimit } from './login-throttle.js'
 
 const MAX_BODY_BYTES = 8192
 
 export interface CheckRouteOptions {
   vault: Vault
   onError: (error: unknown) => void
-  /** Checks per caller per window. Default 10 a minute. */
-  limit?: { max: number; windowMs: number }
+  /** Checks per API key per window (sliding, counted in this process). Default 10 a minute. */
+  limit?: SignInLimit
   now?: () => number
-}
-
-/** A fixed window per caller, in this process: enough to keep one caller from driving outbound calls. */
-export function callerWindow({ max, windowMs }: { max: number; windowMs: number }, now: () => number) {
-  const windows = new Map<string, { start: number; count: number }>()
-  return (caller: string): number => {
-    const at = now()
-    if (windows.size > 10_000) {
-      for (const [id, w] of windows) if (at - w.start >= windowMs) windows.delete(id)
-    }
-    const w = windows.get(caller)
-    if (!w || at - w.start >= windowMs) {
-      windows.set(caller, { start: at, count: 1 })
-      return 0
-    }
-    if (w.count >= max) return w.start + windowMs - at
-    w.count++
-    return 0
-  }
 }
 
 async function readApiKey(c: Context): Promise<{ apiKey: string | null } | Response> {
@@ -75,16 +57,21 @@ async function readApiKey(c: Context): Promise<{ apiKey: string | null } | Respo
 export function checkRoute({
   vault,
   onError,
-  limit = { max: 10, windowMs: 60_000 },
+  limit = { limit: 10, windowMs: 60_000 },
   now = Date.now,
 }: CheckRouteOptions): Hono {
   const app = new Hono()
-  const take = callerWindow(limit, now)
+  // The sign-in throttle's sliding window, keyed by API key: each check makes outbound calls.
+  const throttle = createLoginThrottle(
+    { perAddress: limit, total: { limit: 100_000, windowMs: 60_000 } },
+    now,
+  )
   app.post('/api/byok/:provider/check', async (c) => {
     const key = c.get('apiKey')
     const provider = c.req.param('provider')
-    const waitMs = take(key.id)
+    const waitMs = throttle.retryAfterMs(key.id)
     if (waitMs > 0) return toResponse(tooManyRequests('Too many key checks from this API key.', waitMs))
+    throttle.failed(key.id)
     const body = await readApiKey(c)
     if (body instanceof Response) return body
     let outcome = 'failed'

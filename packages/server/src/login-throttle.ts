@@ -17,7 +17,9 @@ export interface LoginThrottleOptions {
 
 /**
  * Counts failed dashboard sign-ins, in this process (each instance counts its own), per client
- * address and in total, over a sliding window. Refused attempts are not verified at all.
+ * address and in total, over a sliding window. Refused attempts are not verified at all. The
+ * server's one per-client throttle: leak reports (per address) and key checks (per API key) count
+ * every attempt with it too.
  */
 export interface LoginThrottle {
   /** 0 when `address` may try a key now, else the milliseconds until it may. */
